@@ -1,0 +1,1 @@
+"""Precomputed embedding products. Each module registers one model."""

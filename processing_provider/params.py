@@ -1,0 +1,186 @@
+"""Parameter helpers shared by the algorithms: extent -> BBox in EPSG:4326,
+dates (with a shim for QGIS < 3.36), model enums with static strings, the
+feedback -> Progress adapter and core-error translation."""
+from __future__ import annotations
+
+import contextlib
+import math
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsCsException, QgsProcessingException,
+    QgsProcessingParameterDateTime, QgsProcessingParameterEnum, QgsProcessingParameterNumber,
+    QgsRectangle,
+)
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime
+
+from ..embedders import errors as core_errors
+from ..embedders.progress import Progress
+
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+
+def tr(text, context="RSEmbed"):
+    return QCoreApplication.translate(context, text)
+
+
+def date_param(name, description, optional=True):
+    """A date-only parameter on every QGIS version."""
+    try:  # QGIS >= 3.36
+        from qgis.core import Qgis
+
+        date_type = Qgis.ProcessingDateTimeParameterDataType.Date
+    except AttributeError:
+        date_type = QgsProcessingParameterDateTime.Date
+    return QgsProcessingParameterDateTime(name, description, type=date_type, optional=optional)
+
+
+def enum_param(name, description, options, default=None, multiple=False, optional=False):
+    """Enum taking static strings, so qgis_process and the modeler pass 'tessera', not 0."""
+    kwargs = dict(options=list(options), allowMultiple=multiple, optional=optional,
+                  defaultValue=default)
+    try:
+        return QgsProcessingParameterEnum(name, description, usesStaticStrings=True, **kwargs)
+    except TypeError:  # very old QGIS: indices only
+        return QgsProcessingParameterEnum(name, description, **kwargs)
+
+
+def enum_value(alg, parameters, name, context, options):
+    """Read an enum as its string, whether given as a string or an index."""
+    if enum_uses_strings(alg.parameterDefinition(name)):
+        return alg.parameterAsEnumString(parameters, name, context)
+    idx = alg.parameterAsEnum(parameters, name, context)
+    return list(options)[idx]
+
+
+def enum_values(alg, parameters, name, context, options):
+    if enum_uses_strings(alg.parameterDefinition(name)):
+        return list(alg.parameterAsEnumStrings(parameters, name, context))
+    return [list(options)[i] for i in alg.parameterAsEnums(parameters, name, context)]
+
+
+def enum_uses_strings(definition):
+    return bool(getattr(definition, "usesStaticStrings", lambda: False)())
+
+
+def year_param(name="YEAR", default=2024, optional=True):
+    p = QgsProcessingParameterNumber(name, tr("Year (for annual products)"),
+                                     QgsProcessingParameterNumber.Integer, default, optional, 1970, 2100)
+    return p
+
+
+def _raw_extent_inverted(value):
+    """True when an extent string 'xmin,xmax,ymin,ymax [crs]' is inverted or empty
+    (QgsRectangle would silently normalise it)."""
+    if not isinstance(value, str):
+        return False
+    head = value.split("[")[0]
+    try:
+        xmin, xmax, ymin, ymax = (float(v) for v in head.split(","))
+    except ValueError:
+        return False
+    return xmin >= xmax or ymin >= ymax
+
+
+def spatial_from_extent(alg, parameters, name, context):
+    """The EXTENT parameter (any CRS) as a core BBox in EPSG:4326."""
+    from ..embedders.specs import BBox
+
+    raw = parameters.get(name)
+    if _raw_extent_inverted(raw):
+        raise QgsProcessingException(
+            tr("The extent {} is empty or inverted: give xmin < xmax and ymin < ymax.").format(raw))
+    rect = alg.parameterAsExtent(parameters, name, context)
+    crs = alg.parameterAsExtentCrs(parameters, name, context)
+    if rect is None or rect.isNull() or rect.isEmpty() or rect.width() <= 0 or rect.height() <= 0:
+        raise QgsProcessingException(tr("The extent is empty: draw or type an area with a width and a height."))
+    if not crs.isValid():
+        crs = context.project().crs() if context.project() else WGS84
+    try:
+        if crs.authid() != "EPSG:4326":
+            xform = QgsCoordinateTransform(crs, WGS84, context.transformContext())
+            rect = xform.transformBoundingBox(rect)
+    except QgsCsException as exc:
+        raise QgsProcessingException(
+            tr("The extent cannot be transformed to longitude/latitude ({}): it is not on Earth in {}.").format(
+                exc, crs.authid())) from exc
+    vals = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
+    if not all(math.isfinite(v) for v in vals):
+        raise QgsProcessingException(
+            tr("The extent is not on Earth after transformation from {} to EPSG:4326.").format(crs.authid()))
+    xmin, ymin, xmax, ymax = vals
+    if xmin < -180.0001 or xmax > 180.0001 or ymin < -90.0001 or ymax > 90.0001:
+        raise QgsProcessingException(
+            tr("The extent is not on Earth: in EPSG:4326 it spans lon {:.4f}..{:.4f}, lat {:.4f}..{:.4f}; "
+               "check the extent's CRS ({}).").format(xmin, xmax, ymin, ymax, crs.authid()))
+    with core_errors_as_processing():
+        return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0))
+
+
+def qdate_to_date(value):
+    if value is None:
+        return None
+    if isinstance(value, QDateTime):
+        value = value.date()
+    if isinstance(value, QDate):
+        if not value.isValid():
+            return None
+        return value.toPyDate()
+    return value
+
+
+def temporal_from_params(alg, parameters, context, year_name="YEAR", start_name="START_DATE",
+                         end_name="END_DATE"):
+    """START/END dates when both are given (half-open [start, end)), else YEAR."""
+    from ..embedders.specs import TemporalSpec
+
+    start = end = None
+    if parameters.get(start_name) not in (None, ""):
+        start = qdate_to_date(alg.parameterAsDateTime(parameters, start_name, context))
+    if parameters.get(end_name) not in (None, ""):
+        end = qdate_to_date(alg.parameterAsDateTime(parameters, end_name, context))
+    with core_errors_as_processing():
+        if start and end:
+            return TemporalSpec.range(start, end)
+        if start or end:
+            raise QgsProcessingException(
+                tr("Give both a start and an end date (the end is exclusive), or neither and a year."))
+        if parameters.get(year_name) in (None, ""):
+            raise QgsProcessingException(tr("Give a year, or a start and an end date."))
+        return TemporalSpec.year(alg.parameterAsInt(parameters, year_name, context))
+
+
+def feedback_progress(feedback, start=0.0, end=1.0):
+    """Adapt a QgsProcessingFeedback (or None) to the core's Progress."""
+    if feedback is None:
+        return Progress()
+    return Progress(
+        on_progress=lambda f: feedback.setProgress(100.0 * (start + (end - start) * f)),
+        on_message=feedback.pushInfo,
+        is_cancelled=feedback.isCanceled,
+    )
+
+
+@contextlib.contextmanager
+def core_errors_as_processing():
+    """Turn the core's errors into QgsProcessingException with the core's message."""
+    try:
+        yield
+    except core_errors.CancelledError as exc:
+        raise QgsProcessingException(tr("Cancelled: {}").format(exc)) from exc
+    except core_errors.RSEmbedError as exc:
+        raise QgsProcessingException(str(exc)) from exc
+
+
+def remove_files(paths):
+    """Remove outputs of a failed run (all or nothing)."""
+    from pathlib import Path
+
+    for p in paths:
+        if p:
+            with contextlib.suppress(OSError):
+                Path(p).unlink()
+
+
+def rect_wkt(bbox):
+    r = QgsRectangle(*bbox.bounds_4326())
+    return r.asWktPolygon()
