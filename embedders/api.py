@@ -48,6 +48,18 @@ def get_embedding(model: str, *, spatial, temporal=None, output: Optional[Output
     return embedder.embed(req)
 
 
+def get_grid_and_pooled(model: str, *, spatial, temporal=None, pooling: str = "mean",
+                        sensor: Optional[SensorSpec] = None, backend: str = "auto",
+                        input_prep: str = "resize", device: Optional[str] = None,
+                        progress: Optional[Progress] = None, config=None, **options):
+    """Grid and pooled embeddings of one ROI from a single fetch/forward."""
+    embedder = create_embedder(model)
+    req = _request(spatial, temporal, OutputSpec("grid", pooling), sensor, backend, input_prep,
+                   device, progress, options, config)
+    req.progress.check()
+    return embedder.embed_grid_and_pooled(req)
+
+
 def get_embeddings_batch(model: str, *, spatials: Iterable, temporal=None,
                          output: Optional[OutputSpec] = None, sensor=None, backend: str = "auto",
                          input_prep: str = "resize", device=None, progress: Optional[Progress] = None,

@@ -82,6 +82,13 @@ class Embedder:
             return grid
         return grid.pooled(request.output.pooling)
 
+    def embed_grid_and_pooled(self, request: EmbedRequest):
+        """(grid, pooled) from one fetch: Embed ROI writes both. Models whose
+        pooled vector is not the grid's mean (e.g. a projection head) override."""
+        self.check_backend(request.backend)
+        grid = self.fetch_grid(request)
+        return grid, grid.pooled(request.output.pooling)
+
     def base_meta(self, request: EmbedRequest) -> dict:
         from . import __version__
 
