@@ -20,7 +20,7 @@ def utm_epsg(lon: float, lat: float) -> int:
         return 32661
     if lat < -80.0:
         return 32761
-    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+    zone = min(int(math.floor((lon + 180.0) / 6.0)), 59) + 1  # lon 180 is in zone 60
     # Norway and Svalbard exceptions of the UTM grid.
     if 56.0 <= lat < 64.0 and 3.0 <= lon < 12.0:
         zone = 32

@@ -29,7 +29,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 def model_ids():
     from ..embedders import list_models
 
-    return list_models() or ["tessera"]
+    return list_models()
 
 
 def model_help():
