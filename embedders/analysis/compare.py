@@ -1,0 +1,310 @@
+"""Comparing embedding models on the same ground.
+
+Every model's grid is read on one common grid (a warped VRT, band chunks, so
+memory is bounded by the common grid times a chunk of bands), the pixels valid
+in all models are sampled, and pairs of models are compared with measures that
+work across dimensions: linear CKA (Kornblith et al. 2019) and the agreement
+of k-nearest-neighbour sets."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+
+from ..errors import CancelledError, DataUnavailableError, RSEmbedError, SpecError
+from ..geo import RasterGrid, roi_bounds_in, roi_utm_epsg
+from ..progress import NULL_PROGRESS
+from .blocks import gdal_env, open_raster
+
+MAX_COMMON_PIXELS = 25_000_000
+CHUNK_BYTES = 256 * 2**20
+
+
+# --- measures -------------------------------------------------------------
+
+def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
+    """Linear CKA of (n, Dx) and (n, Dy) representations of the same n items:
+    1 for representations equal up to an orthogonal map, isotropic scale and
+    translation; works across dimensions. NaN when either is constant."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if len(x) != len(y):
+        raise SpecError(f"CKA needs the same items in both: {len(x)} vs {len(y)} rows.")
+    x = x - x.mean(axis=0)
+    y = y - y.mean(axis=0)
+    if min(x.shape[1], y.shape[1]) > len(x):  # Gram form is cheaper
+        kx, ky = x @ x.T, y @ y.T
+        num, dx, dy = (kx * ky).sum(), np.linalg.norm(kx), np.linalg.norm(ky)
+    else:
+        num = np.linalg.norm(y.T @ x) ** 2
+        dx, dy = np.linalg.norm(x.T @ x), np.linalg.norm(y.T @ y)
+    if dx == 0 or dy == 0:
+        return float("nan")
+    return float(num / (dx * dy))
+
+
+def knn_indices(x: np.ndarray, k: int) -> np.ndarray:
+    """(n, D) -> (n, k) indices of each row's k nearest other rows (Euclidean)."""
+    x = np.asarray(x, dtype=np.float64)
+    sq = np.einsum("nd,nd->n", x, x)
+    d = sq[:, None] - 2.0 * (x @ x.T) + sq[None, :]
+    np.fill_diagonal(d, np.inf)
+    return np.argpartition(d, k - 1, axis=1)[:, :k]
+
+
+def knn_agreement(x: np.ndarray, y: np.ndarray, k: int = 10):
+    """Mean Jaccard index and mean overlap (|A∩B| / k) of the k-NN sets of the
+    same items in two representations. Returns (jaccard, overlap)."""
+    n = len(x)
+    if n != len(y):
+        raise SpecError(f"k-NN agreement needs the same items in both: {n} vs {len(y)} rows.")
+    if not 1 <= k < n:
+        return float("nan"), float("nan")
+    a, b = knn_indices(x, k), knn_indices(y, k)
+    inter = (a[:, :, None] == b[:, None, :]).any(axis=2).sum(axis=1)
+    return float(np.mean(inter / (2 * k - inter))), float(np.mean(inter / k))
+
+
+# --- grids ----------------------------------------------------------------
+
+def grid_of(path) -> RasterGrid:
+    with open_raster(path) as src:
+        return RasterGrid(src.crs.to_string(), src.transform, src.width, src.height)
+
+
+def resolution_m(grid: RasterGrid) -> float:
+    """Pixel size in ground metres (mean of x and y; geographic grids are
+    converted at their centre latitude)."""
+    from pyproj import CRS
+
+    rx, ry = grid.res
+    crs = CRS.from_user_input(grid.crs)
+    if crs.is_geographic:
+        lat = (grid.bounds[1] + grid.bounds[3]) / 2.0
+        return (rx * 111_320.0 * math.cos(math.radians(lat)) + ry * 110_574.0) / 2.0
+    factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    return (rx + ry) / 2.0 * factor
+
+
+def common_grid(grids: Dict[str, RasterGrid], spatial=None, reference: Optional[str] = None,
+                res_m: Optional[float] = None):
+    """The grid every model is compared on, and how it was chosen:
+    ``res_m`` metres in the ROI's UTM zone, else ``reference``'s native grid,
+    else the coarsest native grid."""
+    if not grids:
+        raise DataUnavailableError("No model produced a grid to compare.")
+    if res_m:
+        if spatial is None:
+            raise SpecError("A common resolution needs the ROI.")
+        if res_m <= 0:
+            raise SpecError(f"The common resolution must be positive, got {res_m} m.")
+        epsg = roi_utm_epsg(spatial)
+        grid = RasterGrid.from_bounds(f"EPSG:{epsg}", roi_bounds_in(spatial, f"EPSG:{epsg}"), float(res_m))
+        how = f"{res_m:g} m in EPSG:{epsg} (the ROI's UTM zone)"
+    elif reference:
+        if reference not in grids:
+            raise SpecError(f"The reference model {reference!r} has no grid in this run "
+                            f"(available: {', '.join(grids)}).")
+        grid, how = grids[reference], f"native grid of {reference}"
+    else:
+        reference = max(grids, key=lambda m: resolution_m(grids[m]))
+        grid, how = grids[reference], f"native grid of {reference} (the coarsest)"
+    if grid.width * grid.height > MAX_COMMON_PIXELS:
+        raise SpecError(
+            f"The common grid would have {grid.width} x {grid.height} pixels (over "
+            f"{MAX_COMMON_PIXELS:,}); choose a coarser common resolution or a smaller extent.")
+    return grid, how
+
+
+def _warped(src, grid: RasterGrid, resampling: str):
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    nodata = src.nodata if src.nodata is not None else float("nan")
+    kwargs = dict(crs=grid.crs, transform=grid.transform, width=grid.width, height=grid.height,
+                  resampling=Resampling[resampling])
+    if src.dtypes[0] == "float32":
+        kwargs.update(src_nodata=nodata, nodata=float("nan"), dtype="float32")
+    return WarpedVRT(src, **kwargs)
+
+
+def _band_chunks(count, grid):
+    per = max(1, CHUNK_BYTES // (4 * grid.width * grid.height))
+    return [list(range(i + 1, min(count, i + per) + 1)) for i in range(0, count, per)]
+
+
+def valid_on_grid(path, grid: RasterGrid, resampling: str = "average") -> np.ndarray:
+    """(H, W) mask of common-grid pixels where the raster has a full vector."""
+    with gdal_env(), open_raster(path) as src, _warped(src, grid, resampling) as vrt:
+        valid = np.ones((grid.height, grid.width), dtype=bool)
+        for bands in _band_chunks(src.count, grid):
+            valid &= np.isfinite(vrt.read(bands)).all(axis=0)
+    return valid
+
+
+def vectors_on_grid(path, grid: RasterGrid, flat_index: np.ndarray, resampling: str = "average"):
+    """(n, D) vectors of the raster at common-grid pixels ``flat_index``."""
+    with gdal_env(), open_raster(path) as src, _warped(src, grid, resampling) as vrt:
+        out = np.empty((len(flat_index), src.count), dtype=np.float32)
+        for bands in _band_chunks(src.count, grid):
+            block = vrt.read(bands).reshape(len(bands), -1)
+            out[:, bands[0] - 1:bands[-1]] = block[:, flat_index].T
+    return out
+
+
+def render_on_grid(path, grid: RasterGrid) -> np.ndarray:
+    """An RGBA uint8 raster (e.g. a PCA map) on ``grid`` (nearest) as (H, W, 4)."""
+    with gdal_env(), open_raster(path) as src, _warped(src, grid, "nearest") as vrt:
+        rgba = vrt.read()
+    if rgba.shape[0] == 3:
+        rgba = np.concatenate([rgba, np.full_like(rgba[:1], 255)])
+    return np.moveaxis(rgba[:4], 0, -1)
+
+
+def display_grid(spatial, long_side: int = 480) -> RasterGrid:
+    """The ROI in its UTM zone at a display resolution (``long_side`` pixels)."""
+    epsg = roi_utm_epsg(spatial)
+    b = roi_bounds_in(spatial, f"EPSG:{epsg}")
+    res = max(b[2] - b[0], b[3] - b[1]) / long_side
+    return RasterGrid.from_bounds(f"EPSG:{epsg}", b, res, snap=False)
+
+
+@dataclass
+class PairResult:
+    a: str
+    b: str
+    n_pixels: int
+    cka: float
+    knn_jaccard: float
+    knn_overlap: float
+
+
+@dataclass
+class Comparison:
+    grid: RasterGrid
+    grid_how: str
+    common_pixels: int                   # valid in every model
+    coverage: Dict[str, float]           # per model: valid fraction of the common grid
+    pairs: List[PairResult]
+    k: int
+    n_cka: int
+    n_knn: int
+    notes: List[str] = field(default_factory=list)
+
+
+def compare_rasters(paths: Dict[str, Path], grid: RasterGrid, grid_how: str = "", k: int = 10,
+                    max_cka: int = 5000, max_knn: int = 1000, seed: int = 0,
+                    resampling: str = "average", progress=None) -> Comparison:
+    """Compare embedding rasters (one per model) on ``grid``: CKA on up to
+    ``max_cka`` pixels valid in all, k-NN agreement on up to ``max_knn`` of them."""
+    progress = progress or NULL_PROGRESS
+    names = list(paths)
+    valid, coverage = None, {}
+    for i, name in enumerate(names):
+        v = valid_on_grid(paths[name], grid, resampling)
+        coverage[name] = float(v.mean())
+        valid = v if valid is None else valid & v
+        progress.update(0.5 * (i + 1) / len(names))
+    idx = np.flatnonzero(valid) if valid is not None else np.empty(0, dtype=int)
+    rng = np.random.default_rng(seed)
+    if len(idx) > max_cka:
+        idx = np.sort(rng.choice(idx, max_cka, replace=False))
+    vecs = {}
+    for i, name in enumerate(names):
+        vecs[name] = vectors_on_grid(paths[name], grid, idx, resampling).astype(np.float64)
+        progress.update(0.5 + 0.4 * (i + 1) / len(names))
+    knn_sel = np.sort(rng.choice(len(idx), min(max_knn, len(idx)), replace=False))
+    notes = []
+    if len(idx) < 3:
+        notes.append(f"Only {len(idx)} common-grid pixels are valid in every model: CKA and k-NN "
+                     "agreement are undefined. Choose a finer common resolution or a larger extent.")
+    elif len(knn_sel) <= k:
+        notes.append(f"{len(knn_sel)} common pixels are too few for {k}-NN agreement.")
+    pairs = []
+    for ia, a in enumerate(names):
+        for b in names[ia + 1:]:
+            cka = linear_cka(vecs[a], vecs[b]) if len(idx) >= 3 else float("nan")
+            jac, ovl = knn_agreement(vecs[a][knn_sel], vecs[b][knn_sel], k)
+            pairs.append(PairResult(a, b, int(len(idx)), cka, jac, ovl))
+    progress.update(1.0)
+    return Comparison(grid, grid_how, int(valid.sum()) if valid is not None else 0, coverage, pairs,
+                      k, int(len(idx)), int(len(knn_sel)), notes)
+
+
+# --- running the models ------------------------------------------------------
+
+@dataclass
+class ModelRun:
+    model: str
+    seconds: float = 0.0
+    grid_path: Optional[Path] = None
+    pca_path: Optional[Path] = None
+    dim: int = 0
+    crs: str = ""
+    res_native: str = ""
+    res_m: float = float("nan")
+    coverage: float = float("nan")
+    error: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def run_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Callable[[str], dict] = None,
+               progress=None) -> List[ModelRun]:
+    """Embed the ROI with every model, writing ``<model>_grid.tif`` and
+    ``<model>_pca.tif`` into ``out_dir``. A model failing with an RSEmbedError
+    (missing dependency, no data, no credentials...) is recorded and skipped;
+    cancelling stops the run."""
+    from ..api import get_grid_and_pooled
+    from ..pca import write_pca_geotiff
+    from ..writers import write_geotiff
+
+    progress = progress or NULL_PROGRESS
+    out_dir = Path(out_dir)
+    runs = []
+    for i, model in enumerate(models):
+        sub = progress.sub(i / len(models), (i + 1) / len(models))
+        run = ModelRun(model)
+        t0 = time.perf_counter()
+        written = []
+        try:
+            grid, pooled = get_grid_and_pooled(model, spatial=spatial, temporal=temporal, progress=sub,
+                                               **(kwargs_for(model) if kwargs_for else {}))
+            run.seconds = time.perf_counter() - t0
+            run.grid_path = write_geotiff(grid, out_dir / f"{model}_grid.tif")
+            written.append(run.grid_path)
+            run.pca_path = write_pca_geotiff(grid, out_dir / f"{model}_pca.tif")
+            written.append(run.pca_path)
+            g = RasterGrid(str(grid.crs), grid.transform, grid.data.shape[2], grid.data.shape[1])
+            run.dim, run.crs = int(grid.data.shape[0]), str(grid.crs)
+            run.res_m = resolution_m(g)
+            run.res_native = f"{g.res[0]:.6g} x {g.res[1]:.6g}"
+            run.coverage = float(pooled.meta.get("coverage_fraction", float("nan")))
+        except CancelledError:
+            _remove(written)
+            raise
+        except RSEmbedError as exc:
+            _remove(written)
+            run.grid_path = run.pca_path = None
+            run.seconds = time.perf_counter() - t0
+            run.error = f"{type(exc).__name__}: {exc}"
+            progress.info(f"{model} skipped: {run.error}")
+        except BaseException:
+            _remove(written)
+            raise
+        runs.append(run)
+    return runs
+
+
+def _remove(paths):
+    for p in paths:
+        try:
+            Path(p).unlink()
+        except OSError:
+            pass
