@@ -249,3 +249,18 @@ def load_state_dict(path) -> dict:
         raise DownloadError(
             f"{path} is not a plain weights file that loads safely (weights_only=True): {exc}"
         ) from exc
+
+
+def unwrap_state_dict(obj, keys=("state_dict", "model")) -> dict:
+    """The tensor dict inside common checkpoint wrappers, without a
+    DataParallel ``module.`` prefix."""
+    while isinstance(obj, dict):
+        inner = next((obj[k] for k in keys if isinstance(obj.get(k), dict)), None)
+        if inner is None:
+            break
+        obj = inner
+    if not isinstance(obj, dict):
+        raise DownloadError(f"The weights file holds a {type(obj).__name__}, not a state dict.")
+    if obj and all(k.startswith("module.") for k in obj):
+        obj = {k[len("module."):]: v for k, v in obj.items()}
+    return obj

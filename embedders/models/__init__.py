@@ -1,1 +1,4 @@
 """On-the-fly models fed with Sentinel-2 imagery. Each module registers one model."""
+from . import remoteclip  # noqa: F401,E402
+from . import satmae  # noqa: F401,E402
+from . import scalemae  # noqa: F401,E402

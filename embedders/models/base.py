@@ -34,6 +34,7 @@ Entry points
     ``embed_patch(patch, output=, input_prep=, device=, progress=, request=, config=)``
         embeds an :class:`~embedders.imagery.base.ImageryPatch` directly.
     ``model(device)`` the loaded module; ``resolve_device(name)`` the device actually used.
+    Helpers: ``reflectance_to_uint8(x)`` (rs-embed's RGB scaling), ``normalize(x, mean, std)``.
 
 Semantics
     * ``input_prep``: ``resize`` squashes the patch to S x S (bilinear, antialiased, on
@@ -106,6 +107,21 @@ def device_label(device: str) -> str:
     if device.startswith("cuda"):
         return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
     return device
+
+
+def reflectance_to_uint8(x, full_scale: float = 10000.0):
+    """Reflectance x 10^4 -> 8-bit values 0..255 as floats: ``floor(clip(x / full_scale, 0, 1) * 255)``
+    (rs-embed's conversion of Sentinel-2 RGB for RGB models)."""
+    import torch
+
+    return torch.floor(torch.clamp(x / full_scale, 0.0, 1.0) * 255.0)
+
+
+def normalize(x, mean, std):
+    """Per-channel ``(x - mean) / std`` for a (B, C, H, W) tensor."""
+    m = x.new_tensor(mean).view(1, -1, 1, 1)
+    s = x.new_tensor(std).view(1, -1, 1, 1)
+    return (x - m) / s
 
 
 def resolve_input_prep(input_prep: str, height: int, width: int, input_size: int) -> str:

@@ -1,0 +1,70 @@
+"""Scale-MAE ViT-L/16 (fMoW-RGB) on Sentinel-2 RGB (``scalemae_s2rgb``).
+
+torchgeo's ``scalemae_large_patch16`` with the weights of
+``ScaleMAELarge16_Weights.FMOW_RGB`` (the same file, revision and name as
+torchgeo's URL; a copy torchgeo already put in ``$TORCH_HOME/hub/checkpoints`` is
+used). The ground sample distance of the model input is passed as ``res``
+(metres per input pixel), which scales the positional encodings.
+"""
+from __future__ import annotations
+
+from ..errors import DownloadError
+from ..registry import register
+from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
+from .base import OnTheFlyEmbedder, normalize, reflectance_to_uint8
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+FILE = "vit_large_patch16_224_fmow_rgb_scalemae-98ed9821.pth"
+# keys the encoder may lack (pos_embed is recomputed from res) or may carry unused
+OPTIONAL = ("pos_embed",)
+UNUSED = ("head.", "fc_norm.")
+
+
+@register
+class ScaleMAES2RGB(OnTheFlyEmbedder):
+    model_id = "scalemae_s2rgb"
+    aliases = ("scalemae", "scalemae_rgb")
+    title = "Scale-MAE ViT-L/16, fMoW-RGB (Sentinel-2 RGB)"
+    dim = 1024
+    bands = ("B04", "B03", "B02")
+    input_size = 224
+    patch_size = 16
+    requires = ("torch", "torchgeo", "timm")
+    product_version = "torchgeo ScaleMAELarge16_Weights.FMOW_RGB @ 9dc7f56"
+    notes = "Scale-aware masked autoencoder (Reed et al., ICCV 2023); GSD-scaled positional encodings."
+    weights = WeightsSpec(
+        repo_id="torchgeo/vit_large_patch16_224_fmow_rgb_scalemae", filename=FILE,
+        revision="9dc7f569424baeb780698352cf6e87638c882123",
+        sha256="386989c9cf349a5045c2ac76f7d0225ae3a54b2a2c158fa87e5df5103e5d9ed9",
+        size=1213304038, torch_hub_name=FILE, license="CC-BY-NC-4.0")
+    preprocessing = {
+        "bands": "B04, B03, B02 (R, G, B)",
+        "scaling": "uint8 = floor(clip(reflectance / 10000, 0, 1) * 255) (as rs-embed), then / 255 (torchgeo transforms)",
+        "normalisation": {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD), "source": "ImageNet (torchgeo)"},
+        "input_size": 224,
+        "side_inputs": {"res": "ground sample distance of the model input in metres: patch resolution "
+                               "(tile) or patch extent / 224 (resize)"},
+        "pooled": "mean/max of the 196 patch tokens after the encoder norm (class token removed)",
+        "grid": "patch tokens (1024 x 14 x 14)",
+    }
+
+    def load_model(self, device):
+        from torchgeo.models import scalemae_large_patch16
+
+        model = scalemae_large_patch16(weights=None, num_classes=0)
+        sd = unwrap_state_dict(load_state_dict(self.fetch_weights()))
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+        missing = [k for k in missing if k not in OPTIONAL]
+        unexpected = [k for k in unexpected if not k.startswith(UNUSED)]
+        if missing or unexpected:
+            raise DownloadError(f"The Scale-MAE weights do not match the ViT-L/16 encoder: "
+                                f"missing {missing[:5]}, unexpected {unexpected[:5]}.")
+        return model
+
+    def preprocess(self, x):
+        return normalize(reflectance_to_uint8(x) / 255.0, IMAGENET_MEAN, IMAGENET_STD)
+
+    def forward_tokens(self, model, x, ctx):
+        model.res = float(ctx.gsd_m)
+        return model.forward_features(x)[:, model.num_prefix_tokens:]
