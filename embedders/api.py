@@ -6,7 +6,7 @@ from typing import Iterable, List, Optional
 from .base import EmbedRequest
 from .config import get_config
 from .embedding import Embedding
-from .errors import SpecError
+from .errors import CancelledError, RSEmbedError, SpecError
 from .geo import roi_area_km2
 from .progress import NULL_PROGRESS, Progress
 from .registry import create_embedder
@@ -63,19 +63,35 @@ def get_grid_and_pooled(model: str, *, spatial, temporal=None, pooling: str = "m
 def get_embeddings_batch(model: str, *, spatials: Iterable, temporal=None,
                          output: Optional[OutputSpec] = None, sensor=None, backend: str = "auto",
                          input_prep: str = "resize", device=None, progress: Optional[Progress] = None,
-                         config=None, **options) -> List[Embedding]:
+                         config=None, on_error: str = "raise", **options) -> List[Embedding]:
     """Embeddings of many ROIs by one model; the model is created (and its
-    weights loaded) once and reused for every ROI."""
+    weights loaded) once and reused for every ROI.
+
+    ``on_error="return"``: an ROI that fails with an RSEmbedError (bad spec, no
+    data...) gets that exception in its slot instead of stopping the batch;
+    cancelling always raises."""
+    if on_error not in ("raise", "return"):
+        raise SpecError(f"on_error must be 'raise' or 'return', got {on_error!r}.")
     spatials = list(spatials)
     progress = progress or NULL_PROGRESS
     embedder = create_embedder(model)
-    reqs = [_request(s, temporal, output, sensor, backend, input_prep, device, None, options, config)
-            for s in spatials]
+    if on_error == "raise":  # validate every ROI before any work
+        reqs = [_request(s, temporal, output, sensor, backend, input_prep, device, None, options, config)
+                for s in spatials]
     out = []
-    n = max(1, len(reqs))
-    for i, req in enumerate(reqs):
+    n = max(1, len(spatials))
+    for i, spatial in enumerate(spatials):
         progress.check()
-        req.progress = progress.sub(i / n, (i + 1) / n)
-        out.append(embedder.embed(req))
+        try:
+            req = reqs[i] if on_error == "raise" else _request(
+                spatial, temporal, output, sensor, backend, input_prep, device, None, options, config)
+            req.progress = progress.sub(i / n, (i + 1) / n)
+            out.append(embedder.embed(req))
+        except CancelledError:
+            raise
+        except RSEmbedError as exc:
+            if on_error == "raise":
+                raise
+            out.append(exc)
     progress.update(1.0)
     return out
