@@ -19,7 +19,9 @@ from ..embedders.progress import Progress
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
 
-def tr(text, context="RSEmbed"):
+def tr(text, context="@default"):
+    """Translate ``text``. pylupdate5 files bare ``tr("...")`` calls under the
+    context "@default", so that is the context looked up at run time."""
     return QCoreApplication.translate(context, text)
 
 
