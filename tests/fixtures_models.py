@@ -1,0 +1,163 @@
+"""Test helpers for on-the-fly models: random-init checkpoints in each model's
+official format and key names, a Hugging Face-style endpoint on 127.0.0.1,
+and synthetic Sentinel-2 patches on a UTM grid."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_RESOLVE = re.compile(r"^/([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+
+
+def sha256_file(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 23), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ---- checkpoints in the official formats -------------------------------
+def remoteclip_checkpoint(path: Path, seed: int = 0) -> Path:
+    """open_clip ViT-B-32 state dict saved with torch.save, as RemoteCLIP-ViT-B-32.pt."""
+    import open_clip
+    import torch
+
+    torch.manual_seed(seed)
+    model = open_clip.create_model("ViT-B-32", pretrained=None)
+    torch.save(model.state_dict(), path)
+    return path
+
+
+def satmae_checkpoint(path: Path, seed: int = 0) -> Path:
+    """A MaskedAutoencoderViT (SatMAE fMoW-RGB ViT-L/16, 8-block 512-wide decoder)
+    state dict as safetensors, with the attribute names of SatMAE's model."""
+    import torch
+    import torch.nn as nn
+    from functools import partial
+    from safetensors.torch import save_file
+    from timm.models.vision_transformer import Block, PatchEmbed
+
+    torch.manual_seed(seed)
+    norm = partial(nn.LayerNorm, eps=1e-6)
+
+    class MAE(nn.Module):
+        def __init__(self, d=1024, depth=24, heads=16, dd=512, ddepth=8, p=16, n=196):
+            super().__init__()
+            self.patch_embed = PatchEmbed(224, p, 3, d)
+            self.cls_token = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.pos_embed = nn.Parameter(torch.randn(1, n + 1, d) * 0.02, requires_grad=False)
+            self.blocks = nn.ModuleList([Block(d, heads, 4.0, qkv_bias=True, norm_layer=norm) for _ in range(depth)])
+            self.norm = norm(d)
+            self.decoder_embed = nn.Linear(d, dd)
+            self.mask_token = nn.Parameter(torch.zeros(1, 1, dd))
+            self.decoder_pos_embed = nn.Parameter(torch.zeros(1, n + 1, dd), requires_grad=False)
+            self.decoder_blocks = nn.ModuleList([Block(dd, 16, 4.0, qkv_bias=True, norm_layer=norm) for _ in range(ddepth)])
+            self.decoder_norm = norm(dd)
+            self.decoder_pred = nn.Linear(dd, p * p * 3)
+
+    model = MAE()
+    with torch.no_grad():  # non-trivial norms so a wrong eps or a missing key shows
+        for m in model.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path), metadata={"format": "pt"})
+    return path
+
+
+def scalemae_checkpoint(path: Path, seed: int = 0) -> Path:
+    """torchgeo's scalemae_large_patch16() state dict (as torchgeo's own tests mock it)."""
+    import torch
+    from torchgeo.models import scalemae_large_patch16
+
+    torch.manual_seed(seed)
+    model = scalemae_large_patch16()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    torch.save(model.state_dict(), path)
+    return path
+
+
+def spec_for(spec, path, sha=None):
+    """The model's pinned spec (same repo, revision, file name), with the
+    sha256/size of the test checkpoint where the real spec pins them."""
+    return dataclasses.replace(spec, sha256=(sha or sha256_file(path)) if spec.sha256 else None,
+                               size=os.path.getsize(path) if spec.size else None)
+
+
+@pytest.fixture(scope="session")
+def remoteclip_ckpt(tmp_path_factory):
+    """(path, sha256) of a random-init RemoteCLIP-ViT-B-32.pt, made once per session."""
+    path = remoteclip_checkpoint(tmp_path_factory.mktemp("remoteclip") / "RemoteCLIP-ViT-B-32.pt")
+    return path, sha256_file(path)
+
+
+# ---- Hugging Face-style endpoint ---------------------------------------
+class HFEndpoint:
+    """Answers ``/{org}/{repo}/resolve/{rev}/{file}`` like the Hub does for LFS
+    files: 302 to the file (served statically with Range support) with
+    X-Repo-Commit, X-Linked-Etag (sha256) and X-Linked-Size."""
+
+    def __init__(self, loopback, root: Path):
+        self.root = Path(root)
+        self.files = {}
+        self.server = loopback(self.root, {"/": self._route})
+        self.url = self.server.url
+
+    def add(self, repo_id: str, filename: str, path: Path, commit: str):
+        sha = sha256_file(path)
+        dest = self.root / "lfs" / sha / filename
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if not dest.exists():
+            os.link(path, dest)
+        self.files[(repo_id, filename)] = (dest, sha, commit)
+        return sha
+
+    def _route(self, handler, path, query):
+        m = _RESOLVE.match(path)
+        if not m:
+            return None  # static files (the LFS "CDN")
+        repo, rev, filename = m.groups()
+        entry = self.files.get((repo, filename))
+        if entry is None:
+            return 404, {"X-Error-Code": "EntryNotFound", "Content-Type": "text/plain"}, b"not found"
+        dest, sha, commit = entry
+        if rev not in (commit, "main"):
+            return 404, {"X-Error-Code": "RevisionNotFound", "Content-Type": "text/plain"}, b"no revision"
+        rel = dest.relative_to(self.root).as_posix()
+        cdn = self.url.replace("127.0.0.1", "localhost")  # another host, as the Hub's LFS CDN is
+        return 302, {"Location": f"{cdn}/{rel}", "X-Repo-Commit": commit,
+                     "X-Linked-Etag": f'"{sha}"', "X-Linked-Size": str(dest.stat().st_size),
+                     "ETag": f'"{sha}"', "Content-Length": "0"}, b""
+
+    def downloads(self, filename: str) -> int:
+        return sum(1 for (meth, p, _rng, st) in self.server.requests
+                   if meth == "GET" and p.endswith("/" + filename) and p.startswith("/lfs/") and st in (200, 206))
+
+
+# ---- imagery ------------------------------------------------------------
+def s2_patch(height: int, width: int, bands=("B04", "B03", "B02"), seed: int = 0,
+             origin=(600000.0, 5800000.0), res: float = 10.0):
+    """An ImageryPatch of smooth random reflectance x 10^4 on a UTM 31N grid."""
+    from rs_embed_qgis.embedders.geo import RasterGrid
+    from rs_embed_qgis.embedders.imagery.base import ImageryPatch
+
+    rng = np.random.default_rng(seed)
+    x0, y1 = origin
+    grid = RasterGrid.from_bounds("EPSG:32631", (x0, y1 - height * res, x0 + width * res, y1), res)
+    yy, xx = np.mgrid[0:height, 0:width]
+    data = np.stack([
+        400 + 2500 * (0.5 + 0.5 * np.sin(xx / (7 + 3 * i) + yy / (11 + i) + i)) + rng.normal(0, 150, (height, width))
+        for i in range(len(bands))
+    ]).astype(np.float32)
+    return ImageryPatch(np.clip(data, 0, 12000), list(bands), grid, {"source": "test"})
