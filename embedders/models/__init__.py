@@ -2,3 +2,6 @@
 from . import remoteclip  # noqa: F401,E402
 from . import satmae  # noqa: F401,E402
 from . import scalemae  # noqa: F401,E402
+from . import prithvi  # noqa: F401,E402
+from . import dofa  # noqa: F401,E402
+from . import terrafm  # noqa: F401,E402
