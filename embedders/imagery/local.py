@@ -84,6 +84,24 @@ def band_indexes(src, bands, band_map=None):
         "Give a band mapping, e.g. B04=3,B03=2,B02=1 (raster band index or name).")
 
 
+def parse_band_map(text):
+    """'B04=3, B03=2, B02=Blue' -> {'B04': 3, 'B03': 2, 'B02': 'Blue'}; empty -> None."""
+    if text is None or not str(text).strip():
+        return None
+    out = {}
+    for part in str(text).replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise SpecError(f"Band mapping entry {part.strip()!r} is not 'band=raster band' "
+                            "(e.g. B04=3,B03=2,B02=1).")
+        k, v = (x.strip() for x in part.split("=", 1))
+        if not k or not v:
+            raise SpecError(f"Band mapping entry {part.strip()!r} is incomplete (e.g. B04=3).")
+        out[k] = int(v) if v.isdigit() else v
+    return out or None
+
+
 def fetch_local(request, grid: RasterGrid, bands, config=None) -> ImageryPatch:
     import rasterio
 
