@@ -1,0 +1,150 @@
+"""Fetch imagery: the Sentinel-2 composite an on-the-fly model would see, as
+a GeoTIFF (float32 reflectance x 10^4, NaN no data), styled as RGB."""
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition, QgsProcessingParameterExtent, QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .params import (
+    core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
+    spatial_from_extent, temporal_from_params, tr, year_param,
+)
+from .postprocessors import attach_style, style_rgb
+
+SOURCES = ("auto", "local", "stac", "gee")
+COMPOSITES = ("median", "mosaic")
+RGB_STRETCH = (0.0, 3000.0)  # reflectance x 10^4
+
+
+def rgb_bands(bands):
+    """1-based output bands to show as red, green, blue: B04/B03/B02 when
+    present, else the first three; None for fewer than three bands."""
+    names = [str(b).upper() for b in bands]
+    canon = {"B4": "B04", "B3": "B03", "B2": "B02"}
+    names = [canon.get(n, n) for n in names]
+    if all(b in names for b in ("B04", "B03", "B02")):
+        return tuple(names.index(b) + 1 for b in ("B04", "B03", "B02"))
+    return (1, 2, 3) if len(names) >= 3 else None
+
+
+class FetchImageryAlgorithm(QgsProcessingAlgorithm):
+    EXTENT, YEAR, START_DATE, END_DATE = "EXTENT", "YEAR", "START_DATE", "END_DATE"
+    IMAGERY_SOURCE, INPUT_RASTER, BAND_MAP, BANDS = "IMAGERY_SOURCE", "INPUT_RASTER", "BAND_MAP", "BANDS"
+    CLOUD_MAX, COMPOSITE, MASK_CLOUDS, SCALE_M, OUTPUT = (
+        "CLOUD_MAX", "COMPOSITE", "MASK_CLOUDS", "SCALE_M", "OUTPUT")
+
+    def __init__(self):
+        super().__init__()
+        self.post_processor = None  # strong reference for QGIS (sip)
+
+    def name(self):
+        return "fetch_imagery"
+
+    def displayName(self):  # noqa: N802
+        return tr("Fetch imagery")
+
+    def group(self):
+        return tr("Embeddings")
+
+    def groupId(self):  # noqa: N802
+        return "embeddings"
+
+    def createInstance(self):  # noqa: N802
+        return FetchImageryAlgorithm()
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(
+            "Writes the Sentinel-2 composite that on-the-fly models see for an extent and a time "
+            "window, so you can inspect it before embedding: a float32 GeoTIFF of surface reflectance "
+            "x 10000 (NaN = no data or masked), one band per requested band, on the extent's local UTM "
+            "zone at <i>Pixel size</i> metres, shown as true colour (B04/B03/B02, stretch 0-3000).<br><br>"
+            "<b>Time</b>: <i>Start date</i> and <i>End date</i> (end exclusive), or a <i>Year</i>.<br>"
+            "<b>Imagery source</b>: <i>local</i> reads the <i>Input raster</i> (any CRS; bands by "
+            "Sentinel-2 names in the band descriptions, by red/green/blue colour, or the <i>Band "
+            "mapping</i>, e.g. B04=3,B03=2,B02=1); <i>stac</i> reads Sentinel-2 L2A from a STAC API (Earth "
+            "Search by default, no account); <i>gee</i> reads COPERNICUS/S2_SR_HARMONIZED from Earth Engine "
+            "(project in the settings); <i>auto</i> picks local when a raster is given, else gee when a "
+            "project is set, else stac.<br>"
+            "<b>Clouds</b>: scenes above <i>Maximum scene cloud cover</i> are skipped; with <i>Mask "
+            "clouds</i> cloud, cloud shadow, cirrus and defective pixels are masked (SCL on STAC, Cloud "
+            "Score+ on Earth Engine).<br>"
+            "<b>Composite</b>: <i>median</i> of the valid pixels, or <i>mosaic</i> (least cloudy scene "
+            "first). The +1000 offset of newer Sentinel-2 processing is removed.<br>"
+            "<b>Bands</b>: RGB, RGBN, all S2, or names such as B04,B03,B02,B08.<br>"
+            "Fetched composites are cached, so embedding the same area afterwards reads no imagery again."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent")))
+        self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive)")))
+        self.addParameter(date_param(self.END_DATE, tr("End date (exclusive)")))
+        self.addParameter(year_param(self.YEAR, default=2024))
+        self.addParameter(enum_param(self.IMAGERY_SOURCE, tr("Imagery source"), SOURCES, "auto"))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.INPUT_RASTER, tr("Input raster (for the 'local' source)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.BANDS, tr("Bands (RGB, RGBN, all S2, or e.g. B04,B03,B02,B08)"), "RGB"))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.CLOUD_MAX, tr("Maximum scene cloud cover (%)"), QgsProcessingParameterNumber.Double,
+            30.0, False, 0.0, 100.0))
+        self.addParameter(enum_param(self.COMPOSITE, tr("Composite of the scenes in the window"),
+                                     COMPOSITES, "median"))
+        advanced = [
+            QgsProcessingParameterNumber(self.SCALE_M, tr("Pixel size (ground metres, local UTM)"),
+                                         QgsProcessingParameterNumber.Double, 10.0, False, 1.0, 1000.0),
+            QgsProcessingParameterBoolean(self.MASK_CLOUDS, tr("Mask clouds per pixel"), True),
+            QgsProcessingParameterString(self.BAND_MAP, tr("Band mapping for the input raster "
+                                                           "(e.g. B04=3,B03=2,B02=1)"), optional=True),
+        ]
+        for p in advanced:
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(p)
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Imagery")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from ..embedders.config import get_config
+        from ..embedders.imagery import ImageryRequest, get_patch, parse_bands
+        from ..embedders.imagery.geotiff import write_patch
+        from ..embedders.imagery.local import parse_band_map
+        from ..embedders.specs import SensorSpec
+
+        spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
+        temporal = temporal_from_params(self, parameters, context)
+        source = enum_value(self, parameters, self.IMAGERY_SOURCE, context, SOURCES)
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT_RASTER, context)
+        if source == "local" and layer is None:
+            raise QgsProcessingException(tr("The 'local' imagery source needs an input raster."))
+        out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        with core_errors_as_processing():
+            bands = parse_bands(self.parameterAsString(parameters, self.BANDS, context) or "RGB")
+            sensor = SensorSpec(
+                bands=tuple(bands), scale_m=self.parameterAsDouble(parameters, self.SCALE_M, context),
+                cloudy_pct=self.parameterAsDouble(parameters, self.CLOUD_MAX, context),
+                composite=enum_value(self, parameters, self.COMPOSITE, context, COMPOSITES),
+                mask_clouds=self.parameterAsBool(parameters, self.MASK_CLOUDS, context))
+            request = ImageryRequest(
+                spatial, temporal, bands, sensor, source=source,
+                input_raster=layer.source() if layer is not None and source in ("auto", "local") else None,
+                band_map=parse_band_map(self.parameterAsString(parameters, self.BAND_MAP, context)),
+                progress=feedback_progress(feedback, 0.0, 0.95))
+            patch = get_patch(request, get_config())
+            write_patch(patch, out_path)
+        meta = patch.meta
+        scenes = meta.get("scenes") or []
+        feedback.pushInfo(tr("Source: {}; {} scene(s): {}").format(
+            meta.get("source"), len(scenes), ", ".join(str(s.get("id")) for s in scenes[:10])))
+        feedback.pushInfo(tr("Grid: {} at {:g} m, {} x {} pixels; {:.0%} of pixels have data{}").format(
+            patch.grid.crs, patch.grid.res[0], patch.grid.width, patch.grid.height,
+            float((patch.data == patch.data).all(axis=0).mean()),
+            tr(" (from the cache)") if meta.get("cache") == "hit" else ""))
+        feedback.setProgress(100)
+        rgb = rgb_bands(patch.bands)
+        if rgb:
+            self.post_processor = attach_style(
+                context, out_path, lambda lyr: style_rgb(lyr, rgb, vmin=RGB_STRETCH[0], vmax=RGB_STRETCH[1]),
+                name=tr("Imagery {} {}").format(meta.get("source"), temporal))
+        return {self.OUTPUT: out_path}
