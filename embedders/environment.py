@@ -47,7 +47,7 @@ PACKAGES: Dict[str, Package] = {p.module: p for p in [
     Package("pyproj", "pyproj>=3.6", "pyproj"),
     Package("xarray", "xarray>=2023.1", "xarray"),
     Package("pandas", "pandas>=2.0", "pandas"),
-    Package("pyarrow", "pyarrow>=17.0", "pyarrow"),
+    Package("pyarrow", "pyarrow>=17.0,<22", "pyarrow"),
     Package("shapely", "shapely>=2.0", "shapely"),
     Package("geopandas", "geopandas>=0.14", "geopandas"),
     Package("requests", "requests>=2.31", "requests"),
@@ -177,9 +177,16 @@ def python_executable() -> str:
 
 
 def _quote(arg: str) -> str:
+    """Shell-quote a command argument; requirements are always quoted ('<', '>')."""
     if os.name == "nt":
-        return f'"{arg}"' if any(ch in arg for ch in " <>=|&^") else arg
+        return f'"{arg}"' if any(ch in arg for ch in " <>=|&^,") else arg
     return shlex.quote(arg)
+
+
+def _req(spec: str) -> str:
+    if os.name == "nt":
+        return f'"{spec}"'
+    return "'" + spec.replace("'", "'\\''") + "'"
 
 
 def _externally_managed() -> bool:
@@ -196,34 +203,40 @@ def _numpy_major() -> Optional[int]:
         return None
 
 
-def install_commands(modules) -> List[str]:
+def install_commands(modules, specs: Optional[Dict[str, str]] = None) -> List[str]:
     """pip commands that install the packages of ``modules`` (import names)
     into this Python: ``--user`` outside a virtual environment, and QGIS's
-    numpy 1 kept (``numpy<2``) so its GDAL bindings still import."""
+    numpy 1 kept (``numpy<2``) so its GDAL bindings still import. ``specs``
+    gives the requirement of modules this module has no entry for."""
     pkgs, seen = [], set()
     for m in modules:
         p = package_for(m)
+        if p.module not in PACKAGES and specs and specs.get(m):
+            p = Package(p.module, specs[m], p.dist)
         if p.module not in seen:
             seen.add(p.module)
             pkgs.append(p)
     if not pkgs:
         return []
-    base = [python_executable(), "-m", "pip", "install"]
+    base = [_quote(a) for a in (python_executable(), "-m", "pip", "install")]
     if not in_venv():
         base.append("--user")
         if _externally_managed():  # Debian/Ubuntu (PEP 668): only the user site is touched
             base.append("--break-system-packages")
-    keep_numpy = ["numpy<2"] if _numpy_major() == 1 else []
     plain = [p.pip for p in pkgs if not p.flags] + [d for p in pkgs if p.flags for d in p.deps]
     plain = list(dict.fromkeys(plain))
-    cmds = []
-    if plain:
-        extra = [k for k in keep_numpy if k not in plain]
-        cmds.append(" ".join(_quote(a) for a in base + plain + extra))
+    if plain and _numpy_major() == 1 and "numpy<2" not in plain:
+        plain.append("numpy<2")
+    cmds = [" ".join(base + [_req(r) for r in plain])] if plain else []
     for p in pkgs:
         if p.flags:
-            cmds.append(" ".join(_quote(a) for a in base + list(p.flags) + [p.pip]))
+            cmds.append(" ".join(base + list(p.flags) + [_req(p.pip)]))
     return cmds
+
+
+def install_hint(module: str, spec: Optional[str] = None) -> str:
+    """The command(s) that install ``module``, for error messages."""
+    return " && ".join(install_commands([module], {module: spec} if spec else None))
 
 
 def package_status(module: str, verify_import: bool = False) -> PackageStatus:

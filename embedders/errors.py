@@ -50,8 +50,14 @@ def require(module_name, package=None, purpose=None):
     except ImportError as exc:
         pkg = package or module_name
         what = f" (needed for {purpose})" if purpose else ""
+        try:  # the exact command for this Python (environment.py)
+            from .environment import install_hint
+
+            cmd = install_hint(module_name.split(".")[0], pkg)
+        except Exception:  # never let the hint hide the error
+            cmd = f"python3 -m pip install '{pkg}'"
         raise DependencyMissingError(
             f"The Python package '{pkg}' is not installed{what}. "
-            f"Install it into the Python that runs QGIS: python3 -m pip install '{pkg}' "
+            f"Install it into the Python that runs QGIS: {cmd} "
             f"(original error: {exc})"
         ) from exc
