@@ -40,33 +40,57 @@ def style_pca(layer: QgsRasterLayer):
     style_rgb(layer, (1, 2, 3), alpha_band=4 if layer.bandCount() >= 4 else None)
 
 
-class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
-    """Applies ``style_fn(layer)`` to a raster output when it is loaded."""
+def move_to_group(layer, group_name, project):
+    """Move a loaded layer into the top-level group ``group_name`` (created at
+    the top if missing), on top of the group: the fallback for QGIS versions
+    whose LayerDetails has no groupName (< 3.32)."""
+    root = project.layerTreeRoot() if project is not None else None
+    node = root.findLayer(layer.id()) if root is not None else None
+    if node is None:
+        return False
+    group = root.findGroup(group_name) or root.insertGroup(0, group_name)
+    if node.parent() is group:
+        return True
+    group.insertChildNode(0, node.clone())
+    node.parent().removeChildNode(node)
+    return True
 
-    def __init__(self, style_fn):
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Applies ``style_fn(layer)`` to a raster output when it is loaded, and
+    moves it into ``group`` when one is given (see move_to_group)."""
+
+    def __init__(self, style_fn, group=None):
         super().__init__()
         self.style_fn = style_fn
+        self.group = group
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
         if isinstance(layer, QgsRasterLayer) and layer.isValid():
             self.style_fn(layer)
+        if self.group:
+            from qgis.core import QgsProject
+
+            move_to_group(layer, self.group, context.project() or QgsProject.instance())
 
 
 def attach_style(context, path, style_fn, name=None, group=None):
     """Style ``path`` on load (only if the run loads it) and optionally rename it
-    and put it into a layer group (where this QGIS supports groups)."""
+    and put it into a layer group (LayerDetails.groupName on QGIS >= 3.32; on
+    older versions the post-processor moves the loaded layer into the group)."""
     if not path or not context.willLoadLayerOnCompletion(path):
         return None
-    pp = StylePostProcessor(style_fn)
+    details = context.layerToLoadOnCompletionDetails(path)
+    native_group = hasattr(details, "groupName")
+    pp = StylePostProcessor(style_fn, group=None if native_group else group)
     _KEEP.append(pp)
     del _KEEP[:-64]
-    details = context.layerToLoadOnCompletionDetails(path)
     details.setPostProcessor(pp)
     if name:
         details.name = name
         if hasattr(details, "forceName"):
             details.forceName = True
-    if group and hasattr(details, "groupName"):
+    if group and native_group:
         details.groupName = group
     return pp
 

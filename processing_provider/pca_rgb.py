@@ -1,0 +1,41 @@
+"""PCA RGB: any embedding raster -> three principal components as an RGBA
+pseudocolour GeoTIFF (the same code Embed ROI uses), streamed in row blocks."""
+from __future__ import annotations
+
+from qgis.core import QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer
+
+from .analysis_common import AnalysisAlgorithm, embedding_raster
+from .params import core_errors_as_processing, feedback_progress, tr
+from .postprocessors import attach_style, style_pca
+
+
+class PcaRgbAlgorithm(AnalysisAlgorithm):
+    INPUT, OUTPUT = "INPUT", "OUTPUT"
+
+    def name(self):
+        return "pca_rgb"
+
+    def displayName(self):  # noqa: N802
+        return tr("PCA RGB of an embedding raster")
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(
+            "Projects every pixel of an embedding raster (any model, one band per dimension, NaN or the "
+            "raster's no-data where empty) onto its first three principal components and writes them as "
+            "an RGBA GeoTIFF (2-98 % stretch, transparent where there is no data). The PCA is fitted on a "
+            "regular sample of up to 200,000 pixels and applied block by block, so large rasters fit in "
+            "memory. The explained variance is stored in the tag RS_EMBED_PCA_EXPLAINED.")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Embedding raster")))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("PCA RGB")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from ..embedders.pca import pca_geotiff_from_file
+
+        layer, src = embedding_raster(self, parameters, self.INPUT, context)
+        out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        with core_errors_as_processing():
+            pca_geotiff_from_file(src, out, progress=feedback_progress(feedback))
+        attach_style(context, out, style_pca, name=f"{layer.name()} PCA")
+        return {self.OUTPUT: out}
