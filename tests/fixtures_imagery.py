@@ -251,3 +251,36 @@ def roi_for(offset_m=(640.0, 640.0), buffer_m=300.0):
     x, y = X0 + offset_m[0], Y0 - offset_m[1]
     lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(x, y)
     return PointBuffer(lon, lat, buffer_m)
+
+
+def ee_offline(monkeypatch, project="rs-embed-test"):
+    """Initialise the real ``ee`` package without a network: its bundled
+    algorithm list (ee/tests/algorithms.json) instead of the server's, as the
+    package's own ApiTestCase does. Nothing else of ``ee`` is replaced;
+    computePixels stays behind earthengine._compute_pixels_call."""
+    import ee
+    from ee import apitestcase
+
+    ee.Reset()
+    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)
+    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)
+    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})
+    ee.Initialize(None, "", project=project)
+    return ee
+
+
+def ee_reply(fields):
+    """A computePixels NUMPY_NDARRAY reply as the client decodes it: a
+    structured (H, W) array, one float32 field per band, sent as .npy bytes."""
+    import io
+
+    from ee.image_converter import NumPyConverter
+
+    names = list(fields)
+    h, w = np.shape(fields[names[0]])
+    arr = np.zeros((h, w), dtype=[(n, "<f4") for n in names])
+    for n in names:
+        arr[n] = fields[n]
+    buf = io.BytesIO()
+    np.save(buf, arr)
+    return NumPyConverter().do_conversion(buf.getvalue())

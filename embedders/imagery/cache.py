@@ -19,6 +19,7 @@ from ..geo import RasterGrid
 from .base import ImageryPatch
 
 FORMAT = 1  # bump when cached content changes meaning
+SETTLED_DAYS = 30  # a time window that ended this long before caching no longer changes
 
 
 def cache_key(parts: dict) -> str:
@@ -35,6 +36,17 @@ def grid_from_dict(d: dict) -> RasterGrid:
     from affine import Affine
 
     return RasterGrid(d["crs"], Affine(*d["transform"]), int(d["width"]), int(d["height"]))
+
+
+def settled(temporal, cached_at, days: int = SETTLED_DAYS) -> bool:
+    """True when the entry was cached ``days`` or more after the window's end:
+    the catalogue is taken as final and the entry is served without asking it."""
+    import datetime as dt
+
+    if not cached_at or temporal is None:
+        return False
+    made = dt.datetime.fromtimestamp(float(cached_at), dt.timezone.utc).date()
+    return (made - temporal.end).days >= days
 
 
 def entry_path(cache_dir, key: str) -> Path:

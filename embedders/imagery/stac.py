@@ -25,7 +25,6 @@ from .warp import HTTP_OPTIONS, read_to_grid
 PC_HOST = "planetarycomputer.microsoft.com"
 MAX_SCENES = 24        # median of at most this many least-cloudy scenes
 MAX_ITEMS = 2000       # search safety limit
-SETTLED_DAYS = 30      # a window ended this long before caching no longer changes
 READ_THREADS = 4
 
 
@@ -174,12 +173,6 @@ class Scene:
         return data
 
 
-def _settled(temporal, cached_at) -> bool:
-    if not cached_at:
-        return False
-    made = _dt.datetime.fromtimestamp(float(cached_at), _dt.timezone.utc).date()
-    return (made - temporal.end).days >= SETTLED_DAYS
-
 
 def _signature(scenes) -> List[list]:
     return [[s.id, s.item.properties.get("updated")] for s in scenes]
@@ -201,7 +194,7 @@ def fetch_stac(request, grid: RasterGrid, bands, config) -> ImageryPatch:
         "resampling": resampling})
     cache_dir = config.sub_cache("imagery")
     hit = cache.load(cache_dir, key)
-    if hit is not None and _settled(temporal, hit.meta.get("cached_at")):
+    if hit is not None and cache.settled(temporal, hit.meta.get("cached_at")):
         return hit
 
     progress.update(0.02, f"Searching {sensor.collection} at {url} for {temporal}")
