@@ -1,0 +1,152 @@
+"""compare_models through processing: Tessera and AlphaEarth (COG route) sample
+data in their real formats served from 127.0.0.1, a model that cannot run for
+a real reason (no Earth Engine project), the report, and the layer group."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+
+from fixtures_analysis import aef_mirror, clear_project, run_and_load, serve_tessera, tessera_mirror
+
+EXTENT = "0.165,0.195,52.04,52.06 [EPSG:4326]"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return tessera_mirror(tmp_path_factory.mktemp("tessera")), aef_mirror(tmp_path_factory.mktemp("aef"))
+
+
+@pytest.fixture
+def served(data, loopback, monkeypatch):
+    tessera, aef = data
+    serve_tessera(tessera, loopback, monkeypatch)
+    monkeypatch.setenv("RS_EMBED_AEF_URL", loopback(aef).url)
+    yield
+    clear_project()
+
+
+def rows(path):
+    return list(csv.DictReader(Path(path).read_text().splitlines()))
+
+
+def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp_path):
+    """gse_annual on the public COG route and Tessera both run; the layers of the
+    run land in one group, styled; the report compares them on Tessera's grid."""
+    from qgis.core import QgsMultiBandColorRenderer, QgsProject, QgsRasterLayer
+
+    out = tmp_path / "cmp"
+    res, layers = run_and_load("compare_models", {
+        "EXTENT": EXTENT, "MODELS": ["tessera", "gse_annual"], "YEAR": 2024, "BACKEND": "cog",
+        "OUTPUT_FOLDER": str(out)})
+    assert res["MODELS_RUN"] == 2
+    assert sorted(Path(p).name for p in res["LAYERS"]) == [
+        "gse_annual_grid.tif", "gse_annual_pca.tif", "tessera_grid.tif", "tessera_pca.tif"]
+    for p in res["LAYERS"]:
+        lyr = QgsRasterLayer(p, "check_layer")
+        assert lyr.isValid()
+        assert layers[Path(p).resolve()].isValid()
+    with rasterio.open(out / "tessera_grid.tif") as t, rasterio.open(out / "gse_annual_grid.tif") as g:
+        assert (t.count, g.count) == (128, 64) and t.res == (100.0, 100.0) and g.res == (10.0, 10.0)
+    # one group for the run holds the four layers, PCA maps styled
+    root = QgsProject.instance().layerTreeRoot()
+    groups = [g for g in root.children() if g.name().startswith("Model comparison 2024")]
+    assert len(groups) == 1
+    names = sorted(n.name() for n in groups[0].findLayers())
+    assert names == ["gse_annual PCA", "gse_annual embedding", "tessera PCA", "tessera embedding"]
+    pca = layers[(out / "tessera_pca.tif").resolve()]
+    assert isinstance(pca.renderer(), QgsMultiBandColorRenderer) and pca.renderer().alphaBand() == 4
+    # report: per model facts, and the pair compared on the coarsest grid (Tessera's)
+    table = rows(res["CSV"])
+    models = {r["model"]: r for r in table if r["record"] == "model"}
+    assert models["tessera"]["dim"] == "128" and models["gse_annual"]["dim"] == "64"
+    assert models["tessera"]["native_res_m"] == "100.00" and models["gse_annual"]["native_res_m"] == "10.00"
+    assert models["tessera"]["crs"] == models["gse_annual"]["crs"] == "EPSG:32631"
+    assert float(models["tessera"]["coverage"]) == 1.0 and float(models["tessera"]["run_time_s"]) > 0
+    (pair,) = [r for r in table if r["record"] == "pair"]
+    with rasterio.open(out / "tessera_grid.tif") as t:
+        assert int(pair["n_pixels"]) == t.width * t.height
+    cka, jac = float(pair["cka"]), float(pair["knn_jaccard"])
+    # unrelated content (random AEF values vs Tessera's regions): low but defined
+    assert 0 <= cka < 0.5 and 0 <= jac < 0.5
+    html = Path(res["REPORT"]).read_text()
+    assert "native grid of tessera (the coarsest)" in html and "data:image/png;base64," in html
+    assert (out / "pca_side_by_side.png").stat().st_size > 1000
+
+
+def test_a_model_that_cannot_run_is_skipped_and_the_others_go_on(rs_provider, served, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    class Errors(QgsProcessingFeedback):
+        messages = []
+
+        def reportError(self, error, fatalError=False):  # noqa: N802
+            self.messages.append(error)
+
+    fb = Errors()
+    out = tmp_path / "cmp"
+    res = processing.run("rs_embed:compare_models", {
+        "EXTENT": EXTENT, "MODELS": ["gse_annual", "tessera"], "YEAR": 2024, "BACKEND": "gee",
+        "REFERENCE_RESOLUTION": 50, "OUTPUT_FOLDER": str(out)}, feedback=fb)
+    assert res["MODELS_RUN"] == 1
+    assert any("gse_annual skipped: CredentialsError" in m for m in fb.messages)
+    assert sorted(Path(p).name for p in res["LAYERS"]) == ["tessera_grid.tif", "tessera_pca.tif"]
+    assert not (out / "gse_annual_grid.tif").exists()
+    table = rows(res["CSV"])
+    gse = next(r for r in table if r["model"] == "gse_annual")
+    assert gse["status"] == "skipped" and "Earth Engine" in gse["message"]
+    assert float(next(r for r in table if r["model"] == "tessera")["common_grid_coverage"]) == 1.0
+    html = Path(res["REPORT"]).read_text()
+    assert "skipped</span>: CredentialsError" in html and "Linear CKA" not in html  # one model: no pairs
+
+
+def test_common_grid_from_a_resolution_or_a_reference_model(rs_provider, served, tmp_path):
+    import processing
+
+    from rs_embed_qgis.embedders.geo import RasterGrid, roi_bounds_in
+    from rs_embed_qgis.embedders.specs import BBox
+
+    base = {"EXTENT": EXTENT, "MODELS": ["tessera", "gse_annual"], "YEAR": 2024, "BACKEND": "cog"}
+    res = processing.run("rs_embed:compare_models", dict(base, REFERENCE_RESOLUTION=50,
+                                                         OUTPUT_FOLDER=str(tmp_path / "r50")))
+    grid = RasterGrid.from_bounds("EPSG:32631", roi_bounds_in(BBox(0.165, 52.04, 0.195, 52.06), "EPSG:32631"), 50)
+    pair = next(r for r in rows(res["CSV"]) if r["record"] == "pair")
+    assert int(pair["n_pixels"]) == grid.width * grid.height          # all valid in both
+    assert f"50 m in EPSG:32631" in Path(res["REPORT"]).read_text()
+    res = processing.run("rs_embed:compare_models", dict(base, REFERENCE_MODEL="gse_annual",
+                                                         OUTPUT_FOLDER=str(tmp_path / "gse")))
+    pair = next(r for r in rows(res["CSV"]) if r["record"] == "pair")
+    assert int(pair["n_pixels"]) == 5000                                # sampled for CKA
+    assert "native grid of gse_annual" in Path(res["REPORT"]).read_text()
+
+
+def test_all_models_failing_is_an_error_listing_why(rs_provider, served, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("rs_embed:compare_models", {
+            "EXTENT": EXTENT, "MODELS": ["gse_annual", "tessera"], "YEAR": 2021, "BACKEND": "gee",
+            "OUTPUT_FOLDER": str(tmp_path / "cmp")})
+    msg = str(err.value)
+    assert "No model could run" in msg and "gse_annual: CredentialsError" in msg
+    assert "tessera: DataUnavailableError" in msg and "2021" in msg
+    assert not any((tmp_path / "cmp").glob("*.tif"))
+
+
+def test_parameter_errors(rs_provider, served, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    base = {"EXTENT": EXTENT, "MODELS": ["tessera"], "YEAR": 2024, "OUTPUT_FOLDER": str(tmp_path / "c")}
+    with pytest.raises(QgsProcessingException, match="not among the chosen models"):
+        processing.run("rs_embed:compare_models", dict(base, REFERENCE_MODEL="gse_annual"))
+    with pytest.raises(QgsProcessingException, match="either a reference model or a common resolution"):
+        processing.run("rs_embed:compare_models", dict(base, REFERENCE_MODEL="tessera", REFERENCE_RESOLUTION=30))
+    with pytest.raises(QgsProcessingException, match="coarser common resolution"):
+        processing.run("rs_embed:compare_models", dict(base, REFERENCE_RESOLUTION=0.1))
+    assert not any((tmp_path / "c").glob("*"))
