@@ -49,11 +49,12 @@ class _PrithviBase(OnTheFlyEmbedder):
     patch_size = 16
     requires = ("torch", "timm", "huggingface_hub")
     coords = False
+    arch = ARCH
 
     def load_model(self, device):
         from .prithvi_net import PrithviEncoder, encoder_state_from_checkpoint
 
-        model = PrithviEncoder(coords=self.coords, **ARCH)
+        model = PrithviEncoder(coords=self.coords, **self.arch)
         sd = encoder_state_from_checkpoint(unwrap_state_dict(load_state_dict(self.fetch_weights())))
         try:
             model.load_state_dict(sd, strict=True)

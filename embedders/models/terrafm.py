@@ -32,6 +32,7 @@ class TerraFMB(OnTheFlyEmbedder):
     input_size = 224
     patch_size = 16
     requires = ("torch", "timm", "huggingface_hub")
+    depth = 12  # ViT-B blocks
     product_version = "MBZUAI/TerraFM TerraFM-B.pth @ main (no commit/sha256 found to pin)"
     notes = ("MBZUAI TerraFM (Danish et al., 2025): DINO-style ViT-B/16 with modality-specific patch "
              "embeddings, pretrained on Major-TOM S1/S2 L1C/S2 L2A.")
@@ -53,7 +54,7 @@ class TerraFMB(OnTheFlyEmbedder):
     def load_model(self, device):
         from .terrafm_net import terrafm_base
 
-        model = terrafm_base()
+        model = terrafm_base(self.depth)
         sd = {k: v for k, v in unwrap_state_dict(load_state_dict(self.fetch_weights())).items()
               if not k.startswith(UNUSED)}
         try:

@@ -81,5 +81,5 @@ class TerraFMEncoder(nn.Module):
         return self.norm(seq)[:, 1:]
 
 
-def terrafm_base() -> TerraFMEncoder:
-    return TerraFMEncoder(dim=768, depth=12, heads=12)
+def terrafm_base(depth: int = 12) -> TerraFMEncoder:
+    return TerraFMEncoder(dim=768, depth=depth, heads=12)
