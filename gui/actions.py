@@ -1,0 +1,133 @@
+"""Toolbar button and Raster > RS Embed menu: embed a drawn extent, check
+the environment, open the settings page."""
+from __future__ import annotations
+
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask
+from qgis.PyQt.QtWidgets import QAction
+
+from ..processing_provider.icons import icon
+from ..processing_provider.params import tr
+from ..processing_provider.settings import apply_settings
+
+MENU = "RS Embed"
+
+
+class PluginActions:
+    def __init__(self, iface):
+        self.iface = iface
+        self.actions = []
+        self.tool = None
+        self.previous_tool = None
+        self.options_factory = None
+        self.tasks = []          # Python references to running/queued tasks (sip)
+        self.env_dialog = None
+
+    # -- set-up ------------------------------------------------------------
+    def setup(self):
+        from .maptool import ExtentMapTool
+        from .options import RSEmbedOptionsFactory
+
+        mw = self.iface.mainWindow()
+        self.embed_action = QAction(icon("embed_extent"), tr("Embed drawn extent"), mw)
+        self.embed_action.setToolTip(tr("Drag a rectangle on the map and embed it with foundation models"))
+        self.embed_action.setCheckable(True)
+        self.embed_action.triggered.connect(self.activate_tool)
+        self.env_action = QAction(icon("check_environment"), tr("Check environment..."), mw)
+        self.env_action.triggered.connect(self.show_environment)
+        self.settings_action = QAction(icon("settings"), tr("Settings..."), mw)
+        self.settings_action.triggered.connect(self.show_settings)
+        self.actions = [self.embed_action, self.env_action, self.settings_action]
+
+        self.iface.addToolBarIcon(self.embed_action)
+        add_menu = getattr(self.iface, "addPluginToRasterMenu", None) or self.iface.addPluginToMenu
+        for a in self.actions:
+            add_menu(MENU, a)
+
+        self.tool = ExtentMapTool(self.iface.mapCanvas())
+        self.tool.setAction(self.embed_action)
+        self.tool.extentDrawn.connect(self.on_extent)
+
+        if hasattr(self.iface, "registerOptionsWidgetFactory"):
+            self.options_factory = RSEmbedOptionsFactory()
+            self.iface.registerOptionsWidgetFactory(self.options_factory)
+        apply_settings()
+
+    def teardown(self):
+        canvas = self.iface.mapCanvas()
+        if self.tool is not None:
+            if canvas.mapTool() is self.tool:
+                canvas.unsetMapTool(self.tool)
+            self.tool.clear()
+            self.tool = None
+        remove_menu = getattr(self.iface, "removePluginRasterMenu", None) or getattr(
+            self.iface, "removePluginMenu", None)
+        for a in self.actions:
+            if remove_menu is not None:
+                remove_menu(MENU, a)
+            self.iface.removeToolBarIcon(a)
+        self.actions = []
+        if self.options_factory is not None:
+            self.iface.unregisterOptionsWidgetFactory(self.options_factory)
+            self.options_factory = None
+
+    # -- embed drawn extent --------------------------------------------------
+    def activate_tool(self):
+        canvas = self.iface.mapCanvas()
+        if canvas.mapTool() is not self.tool:
+            self.previous_tool = canvas.mapTool()
+            canvas.setMapTool(self.tool)
+
+    def on_extent(self, rect, crs):
+        """The user released the mouse: ask for the run's options, then queue it."""
+        from ..embedders.errors import RSEmbedError
+        from ..embedders.geo import roi_area_km2
+        from .dialog import EmbedExtentDialog
+        from .task import bbox_from_extent
+
+        try:
+            bbox = bbox_from_extent(rect, crs, QgsProject.instance().transformContext())
+            area = roi_area_km2(bbox)
+        except RSEmbedError as exc:
+            self.tool.clear()
+            self.iface.messageBar().pushMessage(tr("RS Embed"), str(exc), Qgis.Warning, 8)
+            return
+        text = "{} ({})\n{}: {:.5f}, {:.5f} .. {:.5f}, {:.5f}".format(
+            rect.toString(2), crs.authid(), tr("lon/lat"), *bbox.bounds_4326())
+        dialog = EmbedExtentDialog(text, area, self.iface.mainWindow())
+        accepted = dialog.exec_()
+        self.tool.clear()
+        if accepted:
+            self.start_run(dialog.spec, bbox)
+
+    def start_run(self, spec, bbox) -> QgsTask:
+        """Queue one run in QGIS's task manager and keep a reference to it."""
+        from ..embedders.config import get_config
+        from .task import EmbedExtentTask
+
+        apply_settings()
+        task = EmbedExtentTask(spec, bbox, message_bar=self.iface.messageBar(),
+                               project=QgsProject.instance(), config=get_config())
+        self.tasks = [t for t in self.tasks if not _done(t)] + [task]
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    # -- environment and settings ---------------------------------------------
+    def show_environment(self):
+        from .env_dialog import EnvironmentDialog
+
+        if self.env_dialog is None:
+            self.env_dialog = EnvironmentDialog(self.iface.mainWindow())
+        self.env_dialog.show()
+        self.env_dialog.raise_()
+        self.env_dialog.refresh()
+
+    def show_settings(self):
+        from .options import PAGE_NAME
+
+        self.iface.showOptionsDialog(self.iface.mainWindow(), currentPage=PAGE_NAME)
+
+
+def _done(task):
+    """True once the task's finished() ran on the main thread (only then may
+    the Python reference go)."""
+    return bool(getattr(task, "done", False))

@@ -1,0 +1,36 @@
+"""Loads a run's grid and PCA GeoTIFFs into one layer group (main thread)."""
+from __future__ import annotations
+
+from qgis.core import QgsRasterLayer
+
+from ..processing_provider.params import tr
+from ..processing_provider.postprocessors import style_pca
+
+
+def load_run(project, title, outputs):
+    """Add ``outputs`` [(model, grid path, pca path)] to ``project`` in a new
+    group at the top of the layer tree: per model the styled PCA layer
+    (visible) above the embedding grid (hidden: 64-768 bands draw as grey).
+    Returns (group, layers, problems)."""
+    root = project.layerTreeRoot()
+    taken = {c.name() for c in root.children()}
+    name, n = title, 1
+    while name in taken:  # runs started in the same second
+        n += 1
+        name = f"{title} ({n})"
+    group = root.insertGroup(0, name)
+    layers, problems = [], []
+    for model, grid_path, pca_path in outputs:
+        pca = QgsRasterLayer(str(pca_path), tr("{} PCA").format(model), "gdal")
+        grid = QgsRasterLayer(str(grid_path), tr("{} embedding").format(model), "gdal")
+        for layer, visible, style in ((pca, True, style_pca), (grid, False, None)):
+            if not layer.isValid():
+                problems.append(tr("Could not load {}: the file is not a readable raster.").format(layer.source()))
+                continue
+            if style is not None:
+                style(layer)
+            project.addMapLayer(layer, False)
+            node = group.addLayer(layer)
+            node.setItemVisibilityChecked(visible)
+            layers.append(layer)
+    return group, layers, problems
