@@ -8,6 +8,7 @@ listing models stays cheap.
 from __future__ import annotations
 
 import difflib
+import threading
 from typing import Dict, List, Type
 
 from .errors import ModelNotFoundError
@@ -30,11 +31,17 @@ def register(cls):
     return cls
 
 
+_LOAD_LOCK = threading.RLock()  # background tasks may list models concurrently
+
+
 def _load_builtin():
     global _loaded
-    if not _loaded:
-        _loaded = True
-        from . import products, models  # noqa: F401  (registration side effects)
+    if _loaded:
+        return
+    with _LOAD_LOCK:
+        if not _loaded:
+            from . import products, models  # noqa: F401  (registration side effects)
+            _loaded = True
 
 
 def resolve(name: str) -> str:
