@@ -2,11 +2,12 @@
 
 QGIS runs background work (QgsTask, the Processing toolbox) on pooled Qt
 threads. Python gives such a "foreign" thread a fresh thread state for each
-call into Python, and pyproj's per-thread PROJ context does not survive that:
-the second run of pyproj code on a reused Qt thread segfaults (seen with
-pyproj 3.7.2 / PROJ 9.5.1 in QGIS 3.22). A thread started by Python keeps one
-thread state for its whole life, so core calls made from a foreign thread go
-through :func:`in_python_thread`.
+call into Python. pyproj 3.7 keeps its per-thread PROJ context pointer in
+OS-thread storage but frees the context with the thread state, so the second
+run of pyproj code on a reused Qt thread uses a freed context and segfaults
+(pyproj issues #1509, #1622; fixed upstream after 3.7.2). A thread started by
+Python keeps one thread state for its whole life, so core calls made from a
+foreign thread go through :func:`in_python_thread`.
 """
 from __future__ import annotations
 
