@@ -7,7 +7,7 @@ memory stays bounded for large areas.
 """
 from __future__ import annotations
 
-import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, List, Optional, Sequence
 
 import numpy as np
@@ -31,10 +31,41 @@ def strip_rows(grid: RasterGrid, n_layers: int, budget: int = MEMORY_BUDGET):
     return [(r, min(grid.height, r + rows)) for r in range(0, grid.height, rows)]
 
 
-def nan_median(stack: np.ndarray) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels stay NaN
-        return np.nanmedian(stack, axis=0).astype(np.float32)
+def _sort_axis0(s: np.ndarray) -> None:
+    """Sort (N, H, W) along axis 0 in place: an odd-even transposition network
+    of whole-array min/max for small N (fast), numpy's sort otherwise."""
+    n = s.shape[0]
+    if n > 8:
+        s.sort(axis=0)
+        return
+    for r in range(n):
+        for i in range(r % 2, n - 1, 2):
+            lo = np.minimum(s[i], s[i + 1])
+            np.maximum(s[i], s[i + 1], out=s[i + 1])
+            s[i] = lo
+
+
+def nan_median(stack: np.ndarray, threads: int = 2) -> np.ndarray:
+    """Median over axis 0 of (N, C, H, W) ignoring NaN (NaN where all are);
+    the same values as ``np.nanmedian`` at a fraction of its time."""
+    n_layers = stack.shape[0]
+    out = np.empty(stack.shape[1:], dtype=np.float32)
+
+    def band(c):
+        x = stack[:, c]
+        missing = np.isnan(x)
+        n = n_layers - np.count_nonzero(missing, axis=0)
+        s = np.where(missing, np.float32(np.inf), x).astype(np.float32, copy=False)  # missing sorts last
+        _sort_axis0(s)
+        lo = np.take_along_axis(s, (np.maximum(n - 1, 0) // 2)[None], 0)[0]
+        hi = np.take_along_axis(s, np.minimum(n // 2, n_layers - 1)[None], 0)[0]
+        m = (lo + hi) * np.float32(0.5)
+        m[n == 0] = np.nan
+        out[c] = m
+
+    with ThreadPoolExecutor(max(1, threads)) as pool:  # numpy releases the GIL here
+        list(pool.map(band, range(stack.shape[1])))
+    return out
 
 
 def composite(scenes: Sequence, grid: RasterGrid, n_bands: int, method: str,
