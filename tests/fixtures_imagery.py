@@ -60,7 +60,7 @@ def band_array(value, res, size_m, rng=None):
 
 def make_scene(root, base_url, item_id, when, cloud, baseline="03.01", values=None, scl=4,
                layout="earthsearch", bands=None, size_m=1280, block=64, offset_applied=None,
-               x0=X0, y0=Y0, extra_props=None):
+               x0=X0, y0=Y0, extra_props=None, crs=CRS):
     """Write one scene's COGs under ``root/scenes/<id>/`` and return its pystac Item.
 
     ``values``: band -> constant / callable / array of the *true* reflectance x
@@ -79,14 +79,14 @@ def make_scene(root, base_url, item_id, when, cloud, baseline="03.01", values=No
     folder = Path(root) / "scenes" / item_id
     from pyproj import Transformer
 
-    t = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+    t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     xs, ys = [x0, x0 + size_m, x0 + size_m, x0], [y0, y0, y0 - size_m, y0 - size_m]
     lon, lat = t.transform(xs, ys)
     ring = [[float(a), float(b)] for a, b in zip(lon, lat)] + [[float(lon[0]), float(lat[0])]]
     geom = {"type": "Polygon", "coordinates": [ring]}
     bbox = [min(lon), min(lat), max(lon), max(lat)]
     props = {"eo:cloud_cover": float(cloud), "s2:processing_baseline": baseline,
-             "updated": "2024-02-01T00:00:00Z", "proj:epsg": 32633}
+             "updated": "2024-02-01T00:00:00Z", "proj:epsg": int(crs.split(":")[1])}
     if layout == "earthsearch":
         props["earthsearch:boa_offset_applied"] = bool(offset_applied)
     props.update(extra_props or {})
@@ -100,7 +100,7 @@ def make_scene(root, base_url, item_id, when, cloud, baseline="03.01", values=No
             arr = np.where(arr > 0, arr + stored_offset, 0).astype(np.uint16)
         key = ES_KEYS[band] if layout == "earthsearch" else band
         fname = f"{band}.tif"
-        write_cog(folder / fname, arr, CRS, Affine(res, 0, x0, 0, -res, y0), nodata=0,
+        write_cog(folder / fname, arr, crs, Affine(res, 0, x0, 0, -res, y0), nodata=0,
                   block=min(block, 512) if arr.shape[0] >= 16 else 16)
         asset = pystac.Asset(f"{base_url}/scenes/{item_id}/{fname}", media_type=COG_TYPE,
                              roles=["data"])

@@ -188,6 +188,31 @@ def test_mosaic_fills_masked_pixels_from_the_next_least_cloudy_scene(stac):
     assert [s["id"] for s in mos.meta["scenes"]] == ["best", "next"]
 
 
+def test_scene_from_the_neighbouring_utm_zone_is_reprojected(stac):
+    from pyproj import Transformer
+
+    srv, api, add, cfg = stac
+    roi = roi_for()
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True).transform(roi.lon, roi.lat)
+    x0, y0 = 20 * round(x / 20) - 800, 20 * round(y / 20) + 800  # a zone-32 scene around the ROI
+    add("zone32", "2022-06-11T10:00:00", values=rgb(1000), crs="EPSG:32632", x0=x0, y0=y0, size_m=1600)
+    add("zone33", "2022-06-12T10:00:00", values=rgb(3000))
+    p = fetch(cfg)
+    assert p.grid.crs == "EPSG:32633"
+    np.testing.assert_array_equal(p.band("B04"), 2000)  # both scenes cover every pixel
+    assert sorted(s["id"] for s in p.meta["scenes"]) == ["zone32", "zone33"]
+
+
+def test_api_without_query_extension_is_filtered_client_side(stac):
+    srv, api, add, cfg = stac
+    api.CONFORMS = [c for c in api.CONFORMS if not c.endswith("#query")]
+    add("clear", "2022-06-10T10:00:00", cloud=10, values=rgb(1000))
+    add("cloudy", "2022-06-12T10:00:00", cloud=50, values=rgb(3000))
+    p = fetch(cfg, cloudy_pct=30)
+    assert "query" not in api.searches[-1]
+    assert [s["id"] for s in p.meta["scenes"]] == ["clear"]
+
+
 def test_paged_search_and_planetary_computer_layout(loopback, tmp_path):
     root = tmp_path / "www"
     root.mkdir()

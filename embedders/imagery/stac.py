@@ -63,14 +63,24 @@ def cloud_cover(item) -> Optional[float]:
     return None if v is None else float(v)
 
 
+def _conforms_to_query(client) -> bool:
+    from pystac_client.conformance import ConformanceClasses
+
+    try:
+        return bool(client.conforms_to(ConformanceClasses.QUERY))
+    except Exception:
+        return False
+
+
 def search(client, collection, bbox, temporal, cloud_max=None, url="") -> list:
     """Items of ``collection`` over ``bbox`` (lon/lat) in the half-open window
     [start, end): STAC ranges include both ends, so items at ``end`` are
-    dropped here. ``cloud_max`` filters on eo:cloud_cover (server and client)."""
+    dropped here. ``cloud_max`` filters on eo:cloud_cover (on the server when
+    it has the query extension, and always here)."""
     start, end = _utc(temporal.start), _utc(temporal.end)
     kwargs = dict(collections=[collection], bbox=list(bbox), max_items=MAX_ITEMS, limit=100,
                   datetime=[start, end])
-    if cloud_max is not None:
+    if cloud_max is not None and _conforms_to_query(client):
         kwargs["query"] = {"eo:cloud_cover": {"lte": cloud_max}}
     try:
         items = list(client.search(**kwargs).items())
