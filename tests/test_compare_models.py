@@ -150,3 +150,51 @@ def test_parameter_errors(rs_provider, served, tmp_path):
     with pytest.raises(QgsProcessingException, match="coarser common resolution"):
         processing.run("rs_embed:compare_models", dict(base, REFERENCE_RESOLUTION=0.1))
     assert not any((tmp_path / "c").glob("*"))
+
+
+def run_headless(tmp_path, algorithm, args, timeout=300):
+    """qgis_process.bin --json run <alg> --K=V ... (repeatable keys)."""
+    import json
+    import subprocess
+
+    from qgis_process_helpers import QGIS_PROCESS, enable_plugin, qgis_process_env
+
+    env = qgis_process_env(tmp_path / "profile")
+    enable_plugin(env)
+    proc = subprocess.run([QGIS_PROCESS, "--json", "run", algorithm] + [f"--{k}={v}" for k, v in args],
+                          env=env, capture_output=True, text=True, timeout=timeout)
+    log = proc.stdout + proc.stderr
+    return proc.returncode, json.loads(proc.stdout[proc.stdout.index("{"):]) if "{" in proc.stdout else None, log
+
+
+def test_headless_qgis_process_with_model_names(served, tmp_path):
+    """qgis_process takes the models by name (static strings), repeated."""
+    out = tmp_path / "cmp"
+    rc, res, log = run_headless(tmp_path, "rs_embed:compare_models", [
+        ("EXTENT", EXTENT), ("MODELS", "tessera"), ("MODELS", "gse_annual"), ("YEAR", 2024),
+        ("BACKEND", "gee"), ("OUTPUT_FOLDER", out)])
+    assert res is not None, log
+    results = res["results"]
+    assert results["MODELS_RUN"] == 1 and Path(results["REPORT"]) == out / "report.html"
+    assert "gse_annual skipped: CredentialsError" in log
+    assert sorted(Path(p).name for p in results["LAYERS"]) == ["tessera_grid.tif", "tessera_pca.tif"]
+    assert rows(results["CSV"])[0]["model"] == "tessera"
+    if rc != 0 and ("free()" in log or "double free" in log or rc in (-6, -11)):
+        # The run itself succeeded (checked above). qgis_process then dies at exit once the
+        # pyproj wheel (bundled PROJ 9.5) was loaded beside QGIS's PROJ 9.1 -- also with
+        # 'import pyproj' alone; reported to the lead. Remove this once fixed.
+        pytest.xfail(f"qgis_process crashed at exit (rc {rc}) after a successful run (pyproj/PROJ clash)")
+    assert rc == 0, log
+
+
+def test_headless_similarity_map(tmp_path):
+    from fixtures_analysis import pixel_centre, planted_clusters, write_embedding
+
+    arr, _ = planted_clusters()
+    src = write_embedding(tmp_path / "e.tif", arr)
+    x, y = pixel_centre(30, 60)
+    rc, res, log = run_headless(tmp_path, "rs_embed:similarity_map", [
+        ("INPUT", src), ("POINT", f"{x},{y} [EPSG:32631]"), ("COMBINE", "mean"), ("OUTPUT", tmp_path / "s.tif")])
+    assert rc == 0, log
+    with rasterio.open(tmp_path / "s.tif") as ds:
+        assert ds.read(1)[30, 60] == pytest.approx(1.0, abs=1e-6)
