@@ -244,7 +244,12 @@ def load_state_dict(path) -> dict:
         return st.load_file(str(path), device="cpu")
     torch = require("torch", "torch==2.14.1", "reading model weights")
     try:
-        return torch.load(str(path), map_location="cpu", weights_only=True)
+        try:  # memory-mapped: tensors are paged in from the file, not copied
+            return torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError as exc:
+            if "mmap" not in str(exc) and "zip" not in str(exc).lower():
+                raise
+            return torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError and friends
         raise DownloadError(
             f"{path} is not a plain weights file that loads safely (weights_only=True): {exc}"

@@ -29,30 +29,48 @@ def remoteclip_checkpoint(path: Path, seed: int = 0) -> Path:
     import open_clip
     import torch
 
-    torch.manual_seed(seed)
-    model = open_clip.create_model("ViT-B-32", pretrained=None)
+    model = random_init(lambda: open_clip.create_model("ViT-B-32", pretrained=None, device="meta"), seed)
     torch.save(model.state_dict(), path)
     return path
 
 
-def satmae_checkpoint(path: Path, seed: int = 0) -> Path:
-    """A MaskedAutoencoderViT (SatMAE fMoW-RGB ViT-L/16, 8-block 512-wide decoder)
-    state dict as safetensors, with the attribute names of SatMAE's model."""
+def random_init(factory, seed: int = 0):
+    """The module built on the meta device, then filled with seeded random
+    weights (normal(0, 0.02); LayerNorms around 1 and 0): fast, and non-trivial
+    norms show a wrong eps or a missing key."""
+    import torch
+
+    with torch.device("meta"):
+        model = factory()
+    model.to_empty(device="cpu")
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for t in list(model.parameters()) + list(model.buffers()):
+            if t.is_floating_point():
+                t.normal_(0.0, 0.02, generator=g)
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                m.bias.uniform_(-0.2, 0.2, generator=g)
+    return model
+
+
+def satmae_module():
+    """SatMAE's MaskedAutoencoderViT for fMoW-RGB ViT-L/16 (8-block 512-wide decoder),
+    with its attribute names, built from timm's PatchEmbed/Block as SatMAE does."""
     import torch
     import torch.nn as nn
     from functools import partial
-    from safetensors.torch import save_file
     from timm.models.vision_transformer import Block, PatchEmbed
 
-    torch.manual_seed(seed)
     norm = partial(nn.LayerNorm, eps=1e-6)
 
-    class MAE(nn.Module):
+    class MaskedAutoencoderViT(nn.Module):
         def __init__(self, d=1024, depth=24, heads=16, dd=512, ddepth=8, p=16, n=196):
             super().__init__()
             self.patch_embed = PatchEmbed(224, p, 3, d)
-            self.cls_token = nn.Parameter(torch.randn(1, 1, d) * 0.02)
-            self.pos_embed = nn.Parameter(torch.randn(1, n + 1, d) * 0.02, requires_grad=False)
+            self.cls_token = nn.Parameter(torch.zeros(1, 1, d))
+            self.pos_embed = nn.Parameter(torch.zeros(1, n + 1, d), requires_grad=False)
             self.blocks = nn.ModuleList([Block(d, heads, 4.0, qkv_bias=True, norm_layer=norm) for _ in range(depth)])
             self.norm = norm(d)
             self.decoder_embed = nn.Linear(d, dd)
@@ -62,12 +80,24 @@ def satmae_checkpoint(path: Path, seed: int = 0) -> Path:
             self.decoder_norm = norm(dd)
             self.decoder_pred = nn.Linear(dd, p * p * 3)
 
-    model = MAE()
-    with torch.no_grad():  # non-trivial norms so a wrong eps or a missing key shows
-        for m in model.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
+        def encode_unmasked(self, x):
+            """MAE forward_encoder with nothing masked, tokens in place: (B, 1 + N, D)."""
+            x = self.patch_embed(x) + self.pos_embed[:, 1:, :]
+            cls = (self.cls_token + self.pos_embed[:, :1, :]).expand(x.shape[0], -1, -1)
+            x = torch.cat((cls, x), dim=1)
+            for blk in self.blocks:
+                x = blk(x)
+            return self.norm(x)
+
+    return MaskedAutoencoderViT()
+
+
+def satmae_checkpoint(path: Path, seed: int = 0) -> Path:
+    """A random-init SatMAE MaskedAutoencoderViT state dict as model.safetensors
+    (encoder, decoder and mask token keys, as MVRL's file has them)."""
+    from safetensors.torch import save_file
+
+    model = random_init(satmae_module, seed)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path), metadata={"format": "pt"})
     return path
 
@@ -77,13 +107,7 @@ def scalemae_checkpoint(path: Path, seed: int = 0) -> Path:
     import torch
     from torchgeo.models import scalemae_large_patch16
 
-    torch.manual_seed(seed)
-    model = scalemae_large_patch16()
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.LayerNorm):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
+    model = random_init(scalemae_large_patch16, seed)
     torch.save(model.state_dict(), path)
     return path
 

@@ -34,7 +34,9 @@ Entry points
     ``embed_patch(patch, output=, input_prep=, device=, progress=, request=, config=)``
         embeds an :class:`~embedders.imagery.base.ImageryPatch` directly.
     ``model(device)`` the loaded module; ``resolve_device(name)`` the device actually used.
-    Helpers: ``reflectance_to_uint8(x)`` (rs-embed's RGB scaling), ``normalize(x, mean, std)``.
+    Helpers: ``reflectance_to_uint8(x)`` (rs-embed's RGB scaling), ``normalize(x, mean, std)``,
+    ``build_empty(factory)`` + ``load_weights(module, sd)`` + ``check_materialized(module)``
+    (build on the meta device and assign the weights: no wasted random init).
 
 Semantics
     * ``input_prep``: ``resize`` squashes the patch to S x S (bilinear, antialiased, on
@@ -122,6 +124,36 @@ def normalize(x, mean, std):
     m = x.new_tensor(mean).view(1, -1, 1, 1)
     s = x.new_tensor(std).view(1, -1, 1, 1)
     return (x - m) / s
+
+
+def build_empty(factory):
+    """Build a module on the meta device: no time spent on a random init that the
+    weights overwrite. Fill it with :func:`load_weights`."""
+    import torch
+
+    with torch.device("meta"):
+        return factory()
+
+
+def load_weights(module, state_dict, strict: bool = True):
+    """``load_state_dict(..., assign=True)`` into a module from :func:`build_empty`;
+    returns (missing, unexpected) keys."""
+    try:
+        return module.load_state_dict(state_dict, strict=strict, assign=True)
+    except RuntimeError as exc:
+        from ..errors import DownloadError
+
+        raise DownloadError(f"The weights do not fit the model architecture: {exc}") from exc
+
+
+def check_materialized(module):
+    """Raise if a parameter or buffer of ``module`` was left without weights."""
+    left = [n for n, t in list(module.named_parameters()) + list(module.named_buffers()) if t.is_meta]
+    if left:
+        from ..errors import DownloadError
+
+        raise DownloadError(f"The weights file lacks {len(left)} tensors of the model, e.g. {left[:5]}.")
+    return module
 
 
 def resolve_input_prep(input_prep: str, height: int, width: int, input_size: int) -> str:
@@ -269,11 +301,17 @@ class OnTheFlyEmbedder(Embedder):
 
         return ensure_weights(self.weights, self._config or get_config(), self._progress)
 
-    def model(self, device: str):
+    def model(self, device: str, config: Optional[Config] = None):
+        """The loaded module for ``device`` (loaded once per instance)."""
         if device not in self._models:
             self.check_requirements()
-            self._progress.info(f"Loading {self.model_id} on {device}…")
-            m = self.load_model(device)
+            saved = self._config
+            self._config = config or saved
+            try:
+                self._progress.info(f"Loading {self.model_id} on {device}…")
+                m = self.load_model(device)
+            finally:
+                self._config = saved
             m.eval()
             self._models[device] = m.to(device)
         return self._models[device]

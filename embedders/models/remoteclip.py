@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ..registry import register
 from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder, normalize, reflectance_to_uint8
+from .base import (OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize,
+                   reflectance_to_uint8)
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -47,9 +48,9 @@ class RemoteCLIPS2RGB(OnTheFlyEmbedder):
     def load_model(self, device):
         import open_clip
 
-        model = open_clip.create_model("ViT-B-32", pretrained=None)
-        model.load_state_dict(unwrap_state_dict(load_state_dict(self.fetch_weights())))
-        visual = model.visual
+        model = build_empty(lambda: open_clip.create_model("ViT-B-32", pretrained=None, device="meta"))
+        load_weights(model, unwrap_state_dict(load_state_dict(self.fetch_weights())))
+        visual = check_materialized(model.visual)  # the text tower is not kept
         visual.output_tokens = True
         return visual
 

@@ -8,10 +8,10 @@ positions (rs-embed's ``forward_encoder(mask_ratio=0)`` shuffles them).
 """
 from __future__ import annotations
 
-from ..errors import DownloadError
 from ..registry import register
 from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder, normalize, reflectance_to_uint8
+from .base import (OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize,
+                   reflectance_to_uint8)
 
 # SatMAE util/datasets.py, CustomDatasetFromImages (fMoW-RGB), applied after ToTensor (/255)
 FMOW_RGB_MEAN = (0.4182007312774658, 0.4214799106121063, 0.3991275727748871)
@@ -56,13 +56,11 @@ class SatMAES2RGB(OnTheFlyEmbedder):
     def load_model(self, device):
         import timm
 
-        model = timm.create_model("vit_large_patch16_224", pretrained=False, num_classes=0, global_pool="")
+        model = build_empty(lambda: timm.create_model("vit_large_patch16_224", pretrained=False,
+                                                      num_classes=0, global_pool=""))
         sd = encoder_state_dict(unwrap_state_dict(load_state_dict(self.fetch_weights())))
-        try:
-            model.load_state_dict(sd, strict=True)
-        except RuntimeError as exc:
-            raise DownloadError(f"The SatMAE weights do not match the ViT-L/16 encoder: {exc}") from exc
-        return model
+        load_weights(model, sd, strict=True)  # every encoder key and shape, nothing else
+        return check_materialized(model)
 
     def preprocess(self, x):
         return normalize(reflectance_to_uint8(x) / 255.0, FMOW_RGB_MEAN, FMOW_RGB_STD)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from ..errors import DownloadError
 from ..registry import register
 from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder, normalize, reflectance_to_uint8
+from .base import (OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize,
+                   reflectance_to_uint8)
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -52,15 +53,19 @@ class ScaleMAES2RGB(OnTheFlyEmbedder):
     def load_model(self, device):
         from torchgeo.models import scalemae_large_patch16
 
-        model = scalemae_large_patch16(weights=None, num_classes=0)
+        import torch
+
+        model = build_empty(lambda: scalemae_large_patch16(weights=None, num_classes=0))
         sd = unwrap_state_dict(load_state_dict(self.fetch_weights()))
-        missing, unexpected = model.load_state_dict(sd, strict=False)
+        sd = {k: v for k, v in sd.items() if not k.startswith(UNUSED)}
+        missing, unexpected = load_weights(model, sd, strict=False)
+        if "pos_embed" in missing:  # recomputed from res in every forward; never read
+            model.pos_embed = torch.nn.Parameter(torch.zeros(model.pos_embed.shape), requires_grad=False)
         missing = [k for k in missing if k not in OPTIONAL]
-        unexpected = [k for k in unexpected if not k.startswith(UNUSED)]
         if missing or unexpected:
             raise DownloadError(f"The Scale-MAE weights do not match the ViT-L/16 encoder: "
                                 f"missing {missing[:5]}, unexpected {unexpected[:5]}.")
-        return model
+        return check_materialized(model)
 
     def preprocess(self, x):
         return normalize(reflectance_to_uint8(x) / 255.0, IMAGENET_MEAN, IMAGENET_STD)
