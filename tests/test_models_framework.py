@@ -283,3 +283,39 @@ def test_pickles_with_code_are_refused(tmp_path):
         pickle.dump({"w": _Evil()}, fh)
     with pytest.raises(DownloadError, match="weights_only"):
         load_state_dict(p)
+
+
+def test_batch_call_fetches_from_a_local_raster_and_loads_the_model_once(clip, tmp_path, monkeypatch):
+    """get_embeddings_batch -> imagery 'local' source -> one model load for all ROIs;
+    each grid lands on its ROI's UTM grid."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from rs_embed_qgis.embedders.api import get_embeddings_batch
+    from rs_embed_qgis.embedders.geo import utm_epsg, transformer
+    from rs_embed_qgis.embedders.imagery.fetch import target_grid
+    from rs_embed_qgis.embedders.specs import PointBuffer
+
+    _, cfg, _, _ = clip
+    lon, lat = 3.1, 52.0
+    x, y = transformer("EPSG:4326", f"EPSG:{utm_epsg(lon, lat)}").transform(lon, lat)
+    src = s2_patch(800, 800, seed=9)
+    tif = tmp_path / "s2.tif"
+    with rasterio.open(tif, "w", driver="GTiff", width=800, height=800, count=3, dtype="uint16",
+                       crs=f"EPSG:{utm_epsg(lon, lat)}",
+                       transform=from_origin(round(x) - 4000, round(y) + 4000, 10, 10)) as ds:
+        ds.write(src.data.astype("uint16"))
+        ds.descriptions = ("B04", "B03", "B02")
+    loads = []
+    orig = RemoteCLIPS2RGB.load_model
+    monkeypatch.setattr(RemoteCLIPS2RGB, "load_model", lambda self, d: loads.append(d) or orig(self, d))
+    rois = [PointBuffer(lon, lat, 1120), PointBuffer(lon + 0.01, lat - 0.005, 1120)]
+    out = get_embeddings_batch("remoteclip_s2rgb", spatials=rois, output=OutputSpec.grid(), backend="local",
+                               input_raster=str(tif), config=cfg)
+    assert len(loads) == 1 and len(out) == 2
+    for roi, e in zip(rois, out):
+        g = target_grid(roi, 10.0)
+        assert e.data.shape == (768, 7, 7) and e.crs == g.crs
+        assert (e.transform.c, e.transform.f) == (g.transform.c, g.transform.f)
+        assert e.transform.a == pytest.approx(g.width * 10.0 / 7)
+        assert e.meta["imagery_source"] == "local" and e.meta["input_prep"] == "resize"

@@ -179,9 +179,9 @@ class _Prepared:
             self.rows, self.cols = math.ceil(h / size), math.ceil(w / size)
             self.g_rows, self.g_cols = math.ceil(h / patch), math.ceil(w / patch)
             ph, pw = self.rows * size - h, self.cols * size - w
-            # the last row/column of tiles is padded by repeating the edge pixels;
-            # padding counts as no-data for the token cells
-            self.data = np.pad(data, ((0, 0), (0, ph), (0, pw)), mode="edge") if (ph or pw) else data
+            # tiles of the last row/column are padded by repeating their edge pixels
+            # (when cut, see batch); padding counts as no-data for the token cells
+            self.data = data
             self.nodata = np.pad(nodata, ((0, ph), (0, pw)), constant_values=True)
         self.cell_nodata = self._cell_fraction()
 
@@ -231,7 +231,10 @@ class _Prepared:
         tiles = []
         for i in idx:
             r, c = divmod(i, self.cols)
-            tiles.append(self.data[:, r * s:(r + 1) * s, c * s:(c + 1) * s])
+            t = self.data[:, r * s:(r + 1) * s, c * s:(c + 1) * s]
+            if t.shape[1:] != (s, s):
+                t = np.pad(t, ((0, 0), (0, s - t.shape[1]), (0, s - t.shape[2])), mode="edge")
+            tiles.append(t)
         return torch.from_numpy(np.stack(tiles))
 
 
@@ -396,13 +399,14 @@ class OnTheFlyEmbedder(Embedder):
         if missing:
             raise SpecError(f"{self.model_id} needs bands {list(self.bands)}; the imagery lacks {missing}. "
                             "Map them with band_map or use a raster that has them.")
-        data = np.asarray(patch.select(self.bands).data, dtype=np.float32)
+        idx = [list(patch.bands).index(b) for b in self.bands]
+        data = np.array(patch.data[idx], dtype=np.float32)  # our own copy, filled in place
         nodata = ~np.isfinite(data).all(axis=0)
         if nodata.all():
             raise DataUnavailableError("The imagery patch has no valid pixels (all no-data / clouds).")
         if nodata.any():
-            med = np.array([np.median(b[~nodata]) for b in data], dtype=np.float32)
-            data = np.where(nodata[None], med[:, None, None], data)
+            for band in data:
+                band[nodata] = np.median(band[~nodata])
         return data, nodata
 
     def _infer(self, model, dev, prep: _Prepared, ctx, progress: Progress, batch_size: int):
