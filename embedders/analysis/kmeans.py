@@ -50,14 +50,19 @@ def _kmeans_pp(x, k, rng):
     return np.array(centres, dtype=np.float64)
 
 
-def _cluster_means(x, labels, k):
-    """Means of the members of each cluster (zeros for empty ones), and counts."""
+def _cluster_means(x, labels, k, chunk: int = 32768):
+    """Means of the members of each cluster (zeros for empty ones), and counts,
+    as one-hot (K, n) @ (n, D) products in chunks (BLAS; memory K x chunk)."""
     counts = np.bincount(labels, minlength=k)
-    order = np.argsort(labels, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sums = np.zeros((k, x.shape[1]))
+    for s in range(0, len(x), chunk):
+        lab = labels[s:s + chunk]
+        onehot = np.zeros((k, len(lab)), dtype=x.dtype)
+        onehot[lab, np.arange(len(lab))] = 1
+        sums += onehot @ x[s:s + chunk]
     means = np.zeros((k, x.shape[1]))
     full = counts > 0
-    means[full] = np.add.reduceat(x[order], starts[full], axis=0, dtype=np.float64) / counts[full, None]
+    means[full] = sums[full] / counts[full, None]
     return means, counts
 
 
@@ -81,7 +86,7 @@ def _lloyd(x, centres, max_iter, tol):
 
 
 def kmeans_fit(x: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100,
-               tol: float = 1e-6):
+               tol: float = 1e-4):
     """k-means of (N, D) samples. Returns (centres (k, D) ordered by cluster
     size, largest first; inertia). Deterministic for a seed."""
     x = np.asarray(x, dtype=np.float32)
