@@ -32,6 +32,8 @@ def mirror(tmp_path_factory):
 @pytest.fixture
 def server(mirror, loopback, monkeypatch):
     srv = loopback(mirror.root, {"/": ts.s3_route(mirror.root)})
+    for k in ("RS_EMBED_TESSERA_LANDMASKS_URL", "RS_EMBED_TESSERA_REGISTRY_DIR", "RS_EMBED_TESSERA_TILES_DIR"):
+        monkeypatch.delenv(k, raising=False)
     for k, v in ts.mirror_env(srv.url).items():
         monkeypatch.setenv(k, v)
     return srv
@@ -227,6 +229,20 @@ def test_cancel_mid_download_leaves_no_partial_cache_file(server, isolated_cache
         src = mirror.landmask_dir / p.name if p.suffix == ".tiff" else mirror.npy_dir / "2024" / p.parent.name / p.name
         assert p.read_bytes() == src.read_bytes()
     assert grid_of(roi).meta["coverage_fraction"] == 1.0  # resumes cleanly
+
+
+def test_http_errors_transient_retried_missing_tile_clear(server, isolated_cache):
+    from rs_embed_qgis.embedders import DownloadError
+
+    npy = "/npy/v1.1-cam/2024/grid_0.15_52.05/grid_0.15_52.05.npy"
+    server.fail_next[npy] = [503]  # geotessera's own retry gets past it
+    assert grid_of(PointBuffer(0.15, 52.05, 1000)).meta["tiles"] == ["grid_0.15_52.05"]
+    assert [st for _, p, _, st in server.requests if p == npy] == [503, 200]
+    lm = "/landmasks/v1.1/grid_0.25_52.05.tiff"
+    server.fail_next[lm] = [404]
+    with pytest.raises(DownloadError, match=r"grid_0.25_52.05 \(2024\).*HTTP 404"):
+        grid_of(PointBuffer(0.25, 52.05, 1000))
+    assert not list((isolated_cache / "tessera" / "tiles").rglob("grid_0.25_52.05.tiff"))
 
 
 def test_local_registry_and_tiles_dir_need_no_server(tmp_path, monkeypatch):

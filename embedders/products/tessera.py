@@ -218,6 +218,7 @@ class _Mosaic:
         used, warped = [], []
         for i, t in enumerate(tiles):
             q, s, tr, crs = first if i == 0 else self._fetch(gt, t, i, len(tiles))
+            first = None  # release the memory map
             if q.ndim != 3 or q.shape[2] != DIM:
                 raise DownloadError(f"Tessera tile {grid_name(*t)} has shape {q.shape}, expected (H, W, {DIM}).")
             exact = tm.same_lattice(tr, crs, grid)

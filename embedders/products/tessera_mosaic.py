@@ -85,7 +85,9 @@ def _fill(dst, vals, valid) -> int:
     """Write (h, w, D) ``vals`` into the (D, h, w) view ``dst`` where valid and empty."""
     take = valid & np.isnan(dst[0])
     n = int(take.sum())
-    if n:
+    if n == take.size:
+        dst[...] = vals.transpose(2, 0, 1)
+    elif n:
         dst[:, take] = vals[take].T
     return n
 
