@@ -86,6 +86,7 @@ class CompareModelsAlgorithm(AnalysisAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from ..embedders.analysis.compare_models import compare_models
+        from ..embedders.threads import in_python_thread
 
         ids = model_ids()
         models = enum_values(self, parameters, self.MODELS, context, ids)
@@ -107,10 +108,10 @@ class CompareModelsAlgorithm(AnalysisAlgorithm):
         source = enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         feedback.pushInfo(tr("Comparing {} on {} for {}").format(", ".join(models), spatial.bounds_4326(), temporal))
-        with core_errors_as_processing():
-            run = compare_models(models, folder, spatial, temporal, lambda m: model_kwargs(m, backend, source),
-                                 reference, res_m, self.parameterAsInt(parameters, self.K, context),
-                                 feedback_progress(feedback))
+        with core_errors_as_processing():  # pyproj is unsafe on pooled Qt threads: run on a Python thread
+            run = in_python_thread(compare_models, models, folder, spatial, temporal,
+                                   lambda m: model_kwargs(m, backend, source), reference, res_m,
+                                   self.parameterAsInt(parameters, self.K, context), feedback_progress(feedback))
         for r in run.runs:
             if not r.ok:
                 feedback.reportError(tr("{} skipped: {}").format(r.model, r.error), fatalError=False)

@@ -90,6 +90,7 @@ class EmbedFeaturesAlgorithm(AnalysisAlgorithm):
         from ..embedders.api import get_embeddings_batch
         from ..embedders.embedding import Embedding
         from ..embedders.fileio import atomic_path
+        from ..embedders.threads import in_python_thread
 
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
@@ -116,9 +117,9 @@ class EmbedFeaturesAlgorithm(AnalysisAlgorithm):
             raise QgsProcessingException(tr("The layer has no features to embed."))
         feedback.pushInfo(tr("Embedding {} features with {} for {}").format(len(features), model, temporal))
         with core_errors_as_processing():
-            embs = get_embeddings_batch(model, spatials=[s for _, s in spatials], temporal=temporal,
-                                        progress=feedback_progress(feedback, 0.0, 0.9), on_error="return",
-                                        **kwargs) if spatials else []
+            embs = in_python_thread(  # pyproj is unsafe on pooled Qt threads
+                get_embeddings_batch, model, spatials=[s for _, s in spatials], temporal=temporal,
+                progress=feedback_progress(feedback, 0.0, 0.9), on_error="return", **kwargs) if spatials else []
         for (i, _), emb in zip(spatials, embs):  # errors as text: no traceback keeps this frame alive
             results[i] = emb if isinstance(emb, Embedding) else f"{type(emb).__name__}: {emb}"
         del embs

@@ -91,9 +91,7 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
 
     def _run_model(self, parameters, context, feedback, written, results):
         """Embed the extent for both years; returns the two grid paths and a label."""
-        from ..embedders import TemporalSpec
-        from ..embedders.api import get_grid_and_pooled
-        from ..embedders.writers import write_geotiff
+        from ..embedders.threads import in_python_thread
 
         if parameters.get(self.EXTENT) in (None, ""):
             raise QgsProcessingException(tr("Give two embedding rasters, or an extent with a model and two years."))
@@ -107,13 +105,22 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         paths = []
         for i, (year, name) in enumerate(zip(years, (self.GRID_A, self.GRID_B))):
             feedback.pushInfo(tr("Embedding {} with {} for {}").format(spatial.bounds_4326(), model, year))
-            grid, _ = get_grid_and_pooled(model, spatial=spatial, temporal=TemporalSpec.year(year),
-                                          progress=feedback_progress(feedback, 0.4 * i, 0.4 * (i + 1)), **kwargs)
             keep = self.parameterAsOutputLayer(parameters, name, context) if parameters.get(name) else None
             path = keep or QgsProcessingUtils.generateTempFilename(f"{model}_{year}.tif")
-            write_geotiff(grid, path)
+            in_python_thread(self._embed_year, model, spatial, year, path,  # pyproj: not on Qt pool threads
+                             feedback_progress(feedback, 0.4 * i, 0.4 * (i + 1)), kwargs)
             written.append(path)
             if keep:
                 results[name] = keep
             paths.append(path)
         return paths[0], paths[1], f"{model} {years[0]} → {years[1]}"
+
+    @staticmethod
+    def _embed_year(model, spatial, year, path, progress, kwargs):
+        from ..embedders import TemporalSpec
+        from ..embedders.api import get_grid_and_pooled
+        from ..embedders.writers import write_geotiff
+
+        grid, _ = get_grid_and_pooled(model, spatial=spatial, temporal=TemporalSpec.year(year),
+                                      progress=progress, **kwargs)
+        write_geotiff(grid, path)

@@ -163,3 +163,22 @@ def test_embedding_change_input_errors(rs_provider, planted, tmp_path):
         processing.run("rs_embed:embedding_change", {"INPUT_A": str(path), "INPUT_B": str(other),
                                                      "OUTPUT": str(tmp_path / "c.tif")})
     assert not Path(tmp_path / "c.tif").exists()
+
+
+def test_cancelling_leaves_no_output(rs_provider, planted, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    class CancelSoon(QgsProcessingFeedback):
+        def setProgress(self, p):  # noqa: N802
+            super().setProgress(p)
+            if p > 0:
+                self.cancel()
+
+    path, _, _ = planted
+    x, y = pixel_centre(30, 60)
+    for alg_id, extra in (("similarity_map", {"POINT": f"{x},{y} [{CRS}]"}), ("cluster_embeddings", {"K": 3})):
+        with pytest.raises(QgsProcessingException, match="Cancel"):
+            processing.run(f"rs_embed:{alg_id}", {"INPUT": str(path), "BLOCK_MB": 4, "OUTPUT": str(tmp_path / "o.tif"),
+                                                  **extra}, feedback=CancelSoon())
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tif" or p.name.startswith(".")] == ["emb.tif"]
