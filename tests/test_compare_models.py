@@ -198,3 +198,24 @@ def test_headless_similarity_map(tmp_path):
     assert rc == 0, log
     with rasterio.open(tmp_path / "s.tif") as ds:
         assert ds.read(1)[30, 60] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, served, tmp_path):
+    """The toolbox runs algorithms on pooled Qt threads (QgsProcessingAlgRunnerTask)."""
+    from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext,
+                           QgsProcessingFeedback, QgsProject)
+
+    from fixtures_analysis import alg
+
+    for i in range(2):
+        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+        context.setProject(QgsProject.instance())
+        params = {"EXTENT": EXTENT, "MODELS": ["tessera"], "YEAR": 2024, "OUTPUT_FOLDER": str(tmp_path / f"r{i}")}
+        task = QgsProcessingAlgRunnerTask(alg("compare_models"), params, context, feedback)
+        done = {}
+        task.executed.connect(lambda ok, results: done.update(ok=ok, results=results))
+        QgsApplication.taskManager().addTask(task)
+        while "ok" not in done:
+            QgsApplication.processEvents()
+        assert done["ok"] and done["results"]["MODELS_RUN"] == 1
+        assert (tmp_path / f"r{i}" / "report.html").exists()
