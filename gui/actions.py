@@ -19,6 +19,7 @@ class PluginActions:
         self.tool = None
         self.previous_tool = None
         self.options_factory = None
+        self.toolbar = None
         self.tasks = []          # Python references to running/queued tasks (sip)
         self.env_dialog = None
 
@@ -38,7 +39,10 @@ class PluginActions:
         self.settings_action.triggered.connect(self.show_settings)
         self.actions = [self.embed_action, self.env_action, self.settings_action]
 
-        self.iface.addToolBarIcon(self.embed_action)
+        self.toolbar = self.iface.addToolBar(tr("RS Embed"))
+        self.toolbar.setObjectName("RSEmbedToolbar")
+        self.toolbar.addAction(self.embed_action)
+        self.toolbar.addAction(self.env_action)
         add_menu = getattr(self.iface, "addPluginToRasterMenu", None) or self.iface.addPluginToMenu
         for a in self.actions:
             add_menu(MENU, a)
@@ -64,8 +68,10 @@ class PluginActions:
         for a in self.actions:
             if remove_menu is not None:
                 remove_menu(MENU, a)
-            self.iface.removeToolBarIcon(a)
         self.actions = []
+        if self.toolbar is not None:
+            self.toolbar.deleteLater()
+            self.toolbar = None
         if self.options_factory is not None:
             self.iface.unregisterOptionsWidgetFactory(self.options_factory)
             self.options_factory = None

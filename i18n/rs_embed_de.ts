@@ -4,22 +4,22 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../gui/actions.py" line="31"/>
+        <location filename="../gui/actions.py" line="32"/>
         <source>Embed drawn extent</source>
         <translation>Gezeichnete Ausdehnung einbetten</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="32"/>
+        <location filename="../gui/actions.py" line="33"/>
         <source>Drag a rectangle on the map and embed it with foundation models</source>
         <translation>Ein Rechteck auf der Karte aufziehen und mit Foundation-Modellen einbetten</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="35"/>
+        <location filename="../gui/actions.py" line="36"/>
         <source>Check environment...</source>
         <translation>Umgebung prüfen...</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="37"/>
+        <location filename="../gui/actions.py" line="38"/>
         <source>Settings...</source>
         <translation>Einstellungen...</translation>
     </message>
@@ -29,7 +29,7 @@
         <translation>RS Embed</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="94"/>
+        <location filename="../gui/actions.py" line="100"/>
         <source>lon/lat</source>
         <translation>Länge/Breite</translation>
     </message>
@@ -194,12 +194,12 @@
         <translation>Die Prüfung ist fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="127"/>
+        <location filename="../processing_provider/compare_models.py" line="128"/>
         <source>{} PCA</source>
         <translation>{} PCA</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="127"/>
+        <location filename="../processing_provider/compare_models.py" line="128"/>
         <source>{} embedding</source>
         <translation>{} Einbettung</translation>
     </message>
@@ -704,32 +704,32 @@
         <translation>Gelaufene Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="93"/>
+        <location filename="../processing_provider/compare_models.py" line="94"/>
         <source>Choose at least one model.</source>
         <translation>Mindestens ein Modell wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="103"/>
+        <location filename="../processing_provider/compare_models.py" line="104"/>
         <source>Give either a reference model or a common resolution, not both.</source>
         <translation>Entweder ein Referenzmodell oder eine gemeinsame Auflösung angeben, nicht beides.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="105"/>
+        <location filename="../processing_provider/compare_models.py" line="106"/>
         <source>The reference model {} is not among the chosen models.</source>
         <translation>Das Referenzmodell {} ist nicht unter den gewählten Modellen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="109"/>
+        <location filename="../processing_provider/compare_models.py" line="110"/>
         <source>Comparing {} on {} for {}</source>
         <translation>Vergleiche {} auf {} für {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="116"/>
+        <location filename="../processing_provider/compare_models.py" line="117"/>
         <source>{} skipped: {}</source>
         <translation>{} übersprungen: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="123"/>
+        <location filename="../processing_provider/compare_models.py" line="124"/>
         <source>Model comparison {} ({})</source>
         <translation>Modellvergleich {} ({})</translation>
     </message>
@@ -784,42 +784,42 @@
         <translation>Einbettungsdimension</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="96"/>
+        <location filename="../processing_provider/embed_features.py" line="97"/>
         <source>Choose a vector layer of features to embed.</source>
         <translation>Einen Vektorlayer mit einzubettenden Objekten wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="108"/>
+        <location filename="../processing_provider/embed_features.py" line="109"/>
         <source>no geometry</source>
         <translation>keine Geometrie</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="116"/>
+        <location filename="../processing_provider/embed_features.py" line="117"/>
         <source>The layer has no features to embed.</source>
         <translation>Der Layer hat keine Objekte zum Einbetten.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="117"/>
+        <location filename="../processing_provider/embed_features.py" line="118"/>
         <source>Embedding {} features with {} for {}</source>
         <translation>Bette {} Objekte mit {} für {} ein</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="127"/>
+        <location filename="../processing_provider/embed_features.py" line="128"/>
         <source>Feature {} has no embedding: {}</source>
         <translation>Objekt {} hat keine Einbettung: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="130"/>
+        <location filename="../processing_provider/embed_features.py" line="131"/>
         <source>No feature could be embedded: {}</source>
         <translation>Kein Objekt konnte eingebettet werden: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="138"/>
+        <location filename="../processing_provider/embed_features.py" line="139"/>
         <source>The layer already has fields named like the embedding&apos;s; the new fields are prefixed with rse_.</source>
         <translation>Der Layer hat bereits Felder mit den Namen der Einbettung; die neuen Felder erhalten das Präfix rse_.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_features.py" line="162"/>
+        <location filename="../processing_provider/embed_features.py" line="163"/>
         <source>{} of {} features embedded ({} dimensions).</source>
         <translation>{} von {} Objekten eingebettet ({} Dimensionen).</translation>
     </message>
@@ -884,7 +884,7 @@
         <translation>Die Bildquelle „local“ braucht ein Eingaberaster.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embedding_change.py" line="109"/>
+        <location filename="../processing_provider/embedding_change.py" line="107"/>
         <source>Embedding {} with {} for {}</source>
         <translation>Bette {} mit {} für {} ein</translation>
     </message>
@@ -979,12 +979,12 @@
         <translation>Mittlerer Kosinus-Abstand {:.4f}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embedding_change.py" line="99"/>
+        <location filename="../processing_provider/embedding_change.py" line="97"/>
         <source>Give two embedding rasters, or an extent with a model and two years.</source>
         <translation>Zwei Einbettungsraster angeben oder eine Ausdehnung mit einem Modell und zwei Jahren.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embedding_change.py" line="102"/>
+        <location filename="../processing_provider/embedding_change.py" line="100"/>
         <source>With an extent, give Year A and Year B.</source>
         <translation>Mit einer Ausdehnung Jahr A und Jahr B angeben.</translation>
     </message>

@@ -1,0 +1,132 @@
+"""`make demo-gui`: the QGIS desktop with RS Embed, under Xvfb. QGIS starts
+with the plugin enabled, "Embed drawn extent" runs on the bundled Tessera
+sample (real v1.1 format, no network) in a background task, the finished run
+loads its styled layer group, and a screenshot of the main window is saved
+to demo_output/gui_screenshot.png for a person to look at.
+
+Run it through `make demo-gui` (which provides the X server)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "demo_output"
+PROFILES = OUT / "qgis-gui-profiles"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import tessera_sample  # noqa: E402
+
+# Runs inside QGIS (qgis --code): start the run, wait, zoom, screenshot, quit.
+STARTUP = r'''
+import json, os, traceback
+from qgis.core import QgsCoordinateTransform, QgsProject
+from qgis.PyQt.QtCore import QTimer
+from qgis.utils import iface, plugins
+
+OUT, EXTENT, YEAR = {out!r}, {extent!r}, {year!r}
+state = {{"ticks": 0}}
+
+def finish(status):
+    try:
+        with open(OUT + "/gui_status.json", "w") as f:
+            json.dump(status, f)
+    finally:
+        # os._exit: QGIS's system PROJ and the pyproj/rasterio wheels' PROJ both
+        # run static destructors at a normal exit and that crashes (signal 11)
+        # after all work is done; the demo's outputs are written by now.
+        os._exit(0 if status.get("ok") else 1)
+
+def shoot():
+    iface.mainWindow().grab().save(OUT + "/gui_screenshot.png")
+    task = state["task"]
+    finish({{"ok": bool(task.succeeded), "group": task.group.name() if task.group else None,
+             "layers": [l.name() for l in task.layers], "failures": task.failures}})
+
+def wait():
+    task = state["task"]
+    state["ticks"] += 1
+    if not task.done:
+        if state["ticks"] > 1200:
+            return finish({{"ok": False, "error": "the task did not finish in 2 minutes"}})
+        return QTimer.singleShot(100, wait)
+    if not task.layers:
+        return finish({{"ok": False, "failures": task.failures}})
+    canvas = iface.mapCanvas()
+    pca = task.layers[0]
+    xform = QgsCoordinateTransform(pca.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
+    canvas.setExtent(xform.transformBoundingBox(pca.extent()).buffered(300))
+    canvas.refresh()
+    canvas.mapCanvasRefreshed.connect(lambda: QTimer.singleShot(1500, shoot))
+
+def start():
+    try:
+        from rs_embed_qgis.embedders import BBox
+        from rs_embed_qgis.gui.task import RunSpec
+
+        iface.mainWindow().resize(1600, 1000)
+        iface.mainWindow().showMaximized()
+        toolbox = plugins["processing"].toolbox  # show our algorithms with their icons
+        toolbox.setUserVisible(True)
+        toolbox.searchBox.setText("rs_embed")
+        gui = plugins["rs_embed_qgis"].gui
+        spec = RunSpec(models=["tessera"], out_dir=OUT + "/gui_run", year=YEAR)
+        state["task"] = gui.start_run(spec, BBox(*EXTENT))
+        QTimer.singleShot(100, wait)
+    except Exception:
+        finish({{"ok": False, "error": traceback.format_exc()}})
+
+QTimer.singleShot(3000, start)
+'''
+
+
+def write_profile():
+    ini = PROFILES / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    ini.write_text(
+        "[PythonPlugins]\nrs_embed_qgis=true\nprocessing=true\n\n"
+        "[qgis]\ncheckVersion=false\nshowTips322=false\nallowVersionCheck=false\n"
+        "\n[core]\nNewsFeed\\httpsfeedqgisorg\\disabled=true\n")
+
+
+def qgis_env():
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    env = dict(os.environ)
+    env.update({
+        "QGIS_CUSTOM_CONFIG_PATH": str(PROFILES),
+        "QGIS_PLUGINPATH": str(ROOT / ".build" / "pkg"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / ".build" / "pkg")] + site),
+        "RS_EMBED_CACHE_DIR": str(OUT / "cache"),
+    })
+    env.setdefault("QT_QPA_PLATFORM", "xcb")
+    env.update(tessera_sample.demo_env(OUT / "sample"))
+    return env
+
+
+def main():
+    if not os.environ.get("DISPLAY"):
+        raise SystemExit("No X display: run `make demo-gui` (it starts Xvfb through xvfb-run).")
+    OUT.mkdir(exist_ok=True)
+    print("1/3 Preparing the bundled Tessera sample (real v1.1 format, no network) ...")
+    tessera_sample.setup_demo_data(OUT / "sample")
+    write_profile()
+    for name in ("gui_screenshot.png", "gui_status.json"):
+        (OUT / name).unlink(missing_ok=True)
+    code = OUT / "demo_gui_startup.py"
+    code.write_text(STARTUP.format(out=str(OUT), extent=tuple(tessera_sample.DEMO_EXTENT),
+                                   year=tessera_sample.DEMO_YEAR))
+    print("2/3 Starting QGIS with RS Embed; 'Embed drawn extent' runs in the task manager ...")
+    proc = subprocess.run(["qgis", "--nologo", "--noversioncheck", "--code", str(code)],
+                          env=qgis_env(), capture_output=True, text=True, timeout=300)
+    status_file = OUT / "gui_status.json"
+    status = json.loads(status_file.read_text()) if status_file.exists() else {}
+    if not status.get("ok"):
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit(f"The GUI demo failed: {status or 'QGIS exited with ' + str(proc.returncode)}")
+    print(f"3/3 Loaded into the group '{status['group']}': {', '.join(status['layers'])}")
+    print(f"\nScreenshot of the QGIS main window: {OUT / 'gui_screenshot.png'}")
+
+
+if __name__ == "__main__":
+    main()
