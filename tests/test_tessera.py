@@ -204,6 +204,17 @@ def test_tiles_are_cached_once_and_nothing_lands_in_the_cwd(server, isolated_cac
     assert (reg.TESSERA_NPY_MIRROR_URL, reg.TESSERA_LANDMASKS_MIRROR_URL) == urls  # restored
 
 
+def test_a_batch_reads_the_registry_once(server):
+    from rs_embed_qgis.embedders import get_embeddings_batch
+
+    pts = [PointBuffer(0.14, 52.04, 500), PointBuffer(0.26, 52.06, 500), PointBuffer(0.2, 52.05, 800)]
+    embs = get_embeddings_batch("tessera", spatials=pts, temporal=Y, output=OutputSpec.pooled())
+    assert [e.data.shape for e in embs] == [(128,)] * 3
+    assert not np.allclose(embs[0].data, embs[1].data)
+    manifests = [p for _, p, _, _ in server.requests if p.endswith("manifest.parquet")]
+    assert manifests == ["/npy/v1.1-cam/manifest.parquet"]
+
+
 def test_cancel_mid_download_leaves_no_partial_cache_file(server, isolated_cache, mirror):
     state = {"armed": False, "checks": 0}
 

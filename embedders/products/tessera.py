@@ -40,7 +40,7 @@ DATASET_VERSION = "v1.1"
 DATASET_VARIANT = "cambridge"
 DATASET_DIR = "v1.1-cam"
 DIM = 128
-SCOPE_MARGIN_DEG = 0.15   # registry rows loaded around the ROI
+SCOPE_MARGIN_DEG = 0.5    # registry rows loaded around the ROI (a batch reuses them nearby)
 SEARCH_MARGIN_DEG = 3.0   # how far the "what is available" search looks
 SETTINGS = {
     "url": "RS_EMBED_TESSERA_URL",
@@ -138,6 +138,15 @@ def tiles_over(registry, bounds_4326, rect, crs, year):
     return sorted(t for t in found if _tile_box(t[0], t[1], crs).intersection(r).area > 0)
 
 
+def _needed(out, grid, tile) -> bool:
+    """Whether the tile's 0.1° cell still has empty output pixels."""
+    x0, y0, x1, y1 = _tile_box(tile[0], tile[1], grid.crs).bounds
+    t = grid.transform
+    c0, c1 = max(0, math.floor((x0 - t.c) / t.a) - 1), min(grid.width, math.ceil((x1 - t.c) / t.a) + 1)
+    r0, r1 = max(0, math.floor((t.f - y1) / -t.e) - 1), min(grid.height, math.ceil((t.f - y0) / -t.e) + 1)
+    return r0 < r1 and c0 < c1 and bool(np.isnan(out[0, r0:r1, c0:c1]).any())
+
+
 def _km(lon1, lat1, lon2, lat2):
     p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
     c = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
@@ -165,7 +174,25 @@ class TesseraEmbedder(Embedder):
         require("geotessera", "geotessera", "Tessera embeddings")
         settings = tessera_settings(request)
         with mirror(settings):
-            return _Mosaic(request, settings, year).run(self.base_meta(request))
+            return _Mosaic(request, settings, year, self._client).run(self.base_meta(request))
+
+    def _client(self, settings, bounds):
+        """A registry client scoped around ``bounds``, reused while a batch stays inside its scope."""
+        key = tuple(str(settings.get(k)) for k in ("url", "landmasks_url", "registry_dir", "tiles_dir",
+                                                    "registry_cache"))
+        cached = getattr(self, "_cached", None)
+        if cached and cached[0] == key and _inside(bounds, cached[1], 0.1):
+            return cached[2]
+        gt = open_client(settings, bounds, SCOPE_MARGIN_DEG)
+        m = SCOPE_MARGIN_DEG
+        if gt is not None:
+            self._cached = (key, (bounds[0] - m, bounds[1] - m, bounds[2] + m, bounds[3] + m), gt)
+        return gt
+
+
+def _inside(bounds, scope, pad) -> bool:
+    return (bounds[0] - pad >= scope[0] and bounds[1] - pad >= scope[1]
+            and bounds[2] + pad <= scope[2] and bounds[3] + pad <= scope[3])
 
 
 def _year(temporal) -> int:
@@ -181,10 +208,10 @@ def _year(temporal) -> int:
 class _Mosaic:
     """One request: find tiles, fetch them through geotessera, paste them."""
 
-    def __init__(self, request, settings, year):
+    def __init__(self, request, settings, year, client):
         from ..geo import roi_bounds_in
 
-        self.req, self.settings, self.year = request, settings, year
+        self.req, self.settings, self.year, self.client = request, settings, year, client
         self.progress = request.progress
         self.lon, self.lat = request.spatial.center
         self.crs = f"EPSG:{tessera_epsg(self.lon, self.lat)}"
@@ -201,32 +228,32 @@ class _Mosaic:
 
         self.progress.update(0.0, f"Tessera {self.year}: reading the registry")
         b4326 = self._bounds_4326(self.rect)
-        gt = open_client(self.settings, b4326, SCOPE_MARGIN_DEG)
+        gt = self.client(self.settings, b4326)
         tiles = tiles_over(gt.registry, b4326, self.rect, self.crs, self.year) if gt else []
         if not tiles:
             self._unavailable(b4326)
         tiles.sort(key=lambda t: (tessera_epsg(*t) != tessera_epsg(self.lon, self.lat),
                                   _km(self.lon, self.lat, *t), t))
-        first = self._fetch(gt, tiles[0], 0, len(tiles))
-        res = abs(first[2].a)
+        res = self._resolution(gt, tiles[0])
         grid = RasterGrid.from_bounds(self.crs, self.rect, res, snap=True)
         gb = grid.bounds
         more = [t for t in tiles_over(gt.registry, self._bounds_4326(gb), gb, self.crs, self.year)
                 if t not in tiles]
         tiles += sorted(more, key=lambda t: (_km(self.lon, self.lat, *t), t))
         out = np.full((DIM, grid.height, grid.width), np.nan, dtype=np.float32)
-        used, warped = [], []
+        used, warped, n = [], [], len(tiles)
         for i, t in enumerate(tiles):
-            q, s, tr, crs = first if i == 0 else self._fetch(gt, t, i, len(tiles))
-            first = None  # release the memory map
+            if not _needed(out, grid, t):  # earlier tiles already filled its cell: no download
+                self.progress.update((i + 1) / n, f"Tessera: {grid_name(*t)} not needed ({i + 1}/{n})")
+                continue
+            q, s, tr, crs = self._fetch(gt, t, i, n)
             if q.ndim != 3 or q.shape[2] != DIM:
                 raise DownloadError(f"Tessera tile {grid_name(*t)} has shape {q.shape}, expected (H, W, {DIM}).")
             exact = tm.same_lattice(tr, crs, grid)
-            n = (tm.paste_exact if exact else tm.paste_warped)(out, grid, q, s, tr, crs)
-            if n:
+            if (tm.paste_exact if exact else tm.paste_warped)(out, grid, q, s, tr, crs):
                 (used if exact else warped).append(grid_name(*t))
-            del q, s
-            self.progress.update((i + 1) / len(tiles), f"Tessera: {grid_name(*t)} placed ({i + 1}/{len(tiles)})")
+            del q, s  # closes the memory maps
+            self.progress.update((i + 1) / n, f"Tessera: {grid_name(*t)} placed ({i + 1}/{n})")
         covered = float(np.isfinite(out[0]).mean())
         meta.update(self._meta(grid, res, used, warped, covered))
         names = [f"tessera_{i:03d}" for i in range(DIM)]
@@ -250,6 +277,20 @@ class _Mosaic:
             "source": self.settings.get("registry_dir") or self.settings.get("url") or "geotessera default mirror",
             "overlap_rule": "first tile (same zone, then nearest the ROI centre) with a finite vector",
         }
+
+    def _resolution(self, gt, tile) -> float:
+        """Pixel size of the tiles, from the landmask of the one nearest the ROI centre."""
+        import rasterio
+
+        try:
+            path = gt.registry.fetch_landmask(lon=tile[0], lat=tile[1])
+            with rasterio.open(path) as src:
+                return abs(src.transform.a)
+        except RSEmbedError:
+            raise
+        except Exception as e:
+            raise DownloadError(f"Tessera tile {grid_name(*tile)} ({self.year}): its landmask could not be "
+                                f"fetched: {e}") from e
 
     def _fetch(self, gt, tile, i, n):
         """Download (once) and memory-map one tile: (int8, scales, transform, crs)."""
