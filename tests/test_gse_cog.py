@@ -1,0 +1,171 @@
+"""gse_annual on the public COG route, against bottom-up AEF COGs and the index
+GeoParquet served by a loopback server that answers HTTP Range requests."""
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from fixtures_precomputed import (aef_index_row, aef_values, dequantize_ref, tiff_block_bytes,
+                                  write_aef_cog, write_aef_index)
+from rs_embed_qgis.embedders import (BBox, DataUnavailableError, OutputSpec, PointBuffer, SpecError,
+                                     TemporalSpec, get_config, get_embedding)
+from rs_embed_qgis.embedders.products import gse
+
+CRS = "EPSG:32631"
+X0, Y0 = 500000.0, 5760000.0     # bottom-left corner of file A (zone 31N, ~52 N 3 E)
+NODATA_BOX = (40, 60, 100, 130)  # storage rows (bottom-up) / cols set to -128
+
+
+@pytest.fixture(scope="module")
+def aef_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("aef")
+    files = {
+        "a": ("2024/31N/xa-0000000000-0000000000.tiff", 2024, X0, Y0, 256, 1),
+        "b": ("2024/31N/xb-0000000000-0000000256.tiff", 2024, X0 + 2560.0, Y0, 256, 2),
+        "c": ("2023/31N/xc-0000000000-0000000000.tiff", 2023, X0, Y0, 256, 3),
+        "big": ("2022/31N/xd-0000000000-0000000000.tiff", 2022, X0, Y0, 1024, 4),
+    }
+    data, rows = {}, []
+    for key, (rel, year, x0, y0, size, seed) in files.items():
+        d = aef_values((size, size), seed, NODATA_BOX if key == "a" else None)
+        block = 128 if key == "big" else 64
+        write_aef_cog(root / rel, d, CRS, x0, y0, block=block)
+        rows.append(aef_index_row(rel, year, CRS, x0, y0, size, size))
+        data[key] = (d, x0, y0, root / rel)
+    write_aef_index(root / "aef_index.parquet", rows)
+    return root, data
+
+
+@pytest.fixture
+def served(aef_root, loopback, monkeypatch):
+    root, data = aef_root
+    srv = loopback(root)
+    monkeypatch.setenv("RS_EMBED_AEF_URL", srv.url)
+    return srv, data
+
+
+def utm_box_to_bbox(x0, y0, x1, y1):
+    t = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+    lons, lats = t.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
+    return BBox(min(lons), min(lats), max(lons), max(lats))
+
+
+def expected_from(files, emb):
+    """Expected grid values: for every output pixel centre, the stored int8 of
+    the file holding it (bottom-up rows), de-quantised; NaN outside files."""
+    arr = emb.to_numpy()
+    t = emb.transform
+    h, w = arr.shape[1:]
+    xs = t.c + t.a * (np.arange(w) + 0.5)
+    ys = t.f + t.e * (np.arange(h) + 0.5)
+    exp = np.full(arr.shape, np.nan)
+    for d, x0, y0, _ in files:
+        size = d.shape[1]
+        cols = np.floor((xs - x0) / 10).astype(int)
+        rows = np.floor((ys - y0) / 10).astype(int)
+        ok_c, ok_r = (cols >= 0) & (cols < size), (rows >= 0) & (rows < size)
+        for i in np.nonzero(ok_r)[0]:
+            exp[:, i, ok_c] = dequantize_ref(d[:, rows[i], cols[ok_c]])
+    return exp
+
+
+def test_grid_values_nodata_and_utm_grid(served):
+    srv, data = served
+    roi = utm_box_to_bbox(X0 + 600, Y0 + 300, X0 + 1500, Y0 + 900)
+    emb = get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2024),
+                        output=OutputSpec.grid(), backend="cog")
+    arr = emb.to_numpy()
+    assert emb.meta["backend"] == "cog" and emb.meta["year"] == 2024
+    assert emb.crs == CRS and emb.meta["resampled"] is False
+    t = emb.transform
+    assert (t.a, t.b, t.d, t.e) == (10.0, 0.0, 0.0, -10.0)          # north-up 10 m
+    assert t.c % 10 == 0 and t.f % 10 == 0                           # the product's lattice
+    assert t.c <= X0 + 600 and t.f >= Y0 + 900 and arr.shape[0] == 64
+    assert arr.shape[1] * 10 >= 600 and arr.shape[2] * 10 >= 900
+    exp = expected_from([data["a"]], emb)
+    np.testing.assert_allclose(arr, exp, rtol=0, atol=1e-6, equal_nan=True)
+    # the no-data box lies in the ROI: NaN there, finite elsewhere
+    nan = np.isnan(arr).all(axis=0)
+    assert nan.any() and not nan.all()
+    assert np.array_equal(nan, np.isnan(arr).any(axis=0))
+    pooled = get_embedding("gse", spatial=roi, temporal=TemporalSpec.year(2024),
+                           output=OutputSpec.pooled(), backend="cog")
+    valid = ~nan
+    np.testing.assert_allclose(pooled.data, exp[:, valid].mean(axis=1), atol=1e-6)
+    assert pooled.meta["coverage_fraction"] == pytest.approx(valid.mean())
+    # every request for the COG was a range request
+    tif = [r for r in srv.requests if r[1].endswith(".tiff") and r[0] == "GET"]
+    assert tif and all(r[2] and r[3] == 206 for r in tif)
+
+
+def test_point_buffer_across_two_files_same_zone(served):
+    _, data = served
+    t = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+    lon, lat = t.transform(X0 + 2560, Y0 + 1280)  # on the seam between files a and b
+    emb = get_embedding("alphaearth", spatial=PointBuffer(lon, lat, 400),
+                        temporal=TemporalSpec.year(2024), output=OutputSpec.grid(), backend="cog")
+    assert emb.crs == CRS and len(emb.meta["files"]) == 2
+    arr = emb.to_numpy()
+    assert 80 <= arr.shape[1] <= 82 and 80 <= arr.shape[2] <= 82
+    exp = expected_from([data["a"], data["b"]], emb)
+    np.testing.assert_allclose(arr, exp, atol=1e-6, equal_nan=True)
+    assert np.isfinite(arr).all()  # no seam, no gap
+
+
+def test_bytes_fetched_close_to_window_needs(served):
+    srv, data = served
+    d, x0, y0, path = data["big"]
+    gse.load_index(get_config())  # index cached: count the COG bytes only
+    srv.reset_counters()
+    roi = utm_box_to_bbox(x0 + 3000, y0 + 3500, x0 + 6000, y0 + 6500)
+    emb = get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2022),
+                        output=OutputSpec.grid(), backend="cog")
+    np.testing.assert_allclose(emb.to_numpy(), expected_from([data["big"]], emb), atol=1e-6,
+                               equal_nan=True)
+    t = emb.transform
+    h, w = emb.to_numpy().shape[1:]
+    col0 = int(round((t.c - x0) / 10))
+    row0 = int(round((t.f - 10 * h - y0) / 10))  # bottom-up storage rows
+    needed = tiff_block_bytes(path, (col0, row0, w, h))
+    assert needed > 0
+    ratio = srv.bytes_sent / needed
+    print(f"bytes sent {srv.bytes_sent}, blocks needed {needed}, ratio {ratio:.3f}")
+    assert 1.0 <= ratio <= 1.5, (srv.bytes_sent, needed)
+    assert srv.bytes_sent < 0.25 * path.stat().st_size  # far from the whole file
+
+
+def test_year_without_data_names_available_years(served):
+    roi = utm_box_to_bbox(X0 + 600, Y0 + 300, X0 + 1500, Y0 + 900)
+    with pytest.raises(DataUnavailableError, match="2022, 2023, 2024"):
+        get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2019), backend="cog")
+
+
+def test_roi_outside_coverage_and_spec_errors(served):
+    with pytest.raises(DataUnavailableError, match="No AlphaEarth COG covers"):
+        get_embedding("gse_annual", spatial=BBox(-30.1, 40.0, -30.0, 40.1),
+                      temporal=TemporalSpec.year(2024), backend="cog")
+    roi = utm_box_to_bbox(X0 + 600, Y0 + 300, X0 + 1500, Y0 + 900)
+    with pytest.raises(SpecError, match="annual product"):
+        get_embedding("gse_annual", spatial=roi, temporal=None, backend="cog")
+    with pytest.raises(SpecError, match="spans the years"):
+        get_embedding("gse_annual", spatial=roi, backend="cog",
+                      temporal=TemporalSpec.range("2023-06-01", "2024-06-01"))
+    with pytest.raises(SpecError, match="no backend"):
+        get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2024), backend="stac")
+
+
+def test_auto_without_project_uses_cog_and_index_is_cached(served):
+    srv, _ = served
+    roi = utm_box_to_bbox(X0 + 600, Y0 + 300, X0 + 1500, Y0 + 900)
+    for year in (2024, 2023):
+        emb = get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(year))
+        assert emb.meta["backend"] == "cog" and emb.meta["backend_requested"] == "auto"
+    index_gets = [r for r in srv.requests if r[1] == "/aef_index.parquet"]
+    assert len(index_gets) == 1
+    assert gse.index_path(get_config()).exists()
+
+
+def test_dequantize_matches_reference():
+    v = np.arange(-128, 128, dtype=np.int16).astype(np.int8)
+    np.testing.assert_allclose(gse.dequantize(v), dequantize_ref(v), atol=1e-7, equal_nan=True)
+    assert np.isnan(gse.dequantize(v)[0]) and gse.dequantize(np.int8([127]))[0] == pytest.approx(
+        (127 / 127.5) ** 2)
