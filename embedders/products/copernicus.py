@@ -1,0 +1,254 @@
+"""Copernicus Embed: one 768-d vector per 0.25 degree cell, 2021.
+
+The product is one GeoTIFF, ``embed_map_310k.tif`` (721 x 1440 cells x 768
+float32 bands, EPSG:4326, transform (0.25, 0, -180.125, 0, -0.25, 90.125),
+ocean = all-zero vectors, shown here as NaN), from the Hugging Face dataset
+``torchgeo/copernicus_embed`` at the revision torchgeo pins, verified against
+the sha256 torchgeo publishes.
+
+Where the file lives: the setting ``copernicus_path`` (RS_EMBED_COPERNICUS_PATH;
+a file, or a folder holding ``embed_map_310k.tif``) when set, else the cache
+(``<cache>/copernicus_embed/``). A missing file is downloaded there once, with
+progress, resumable (HTTP Range on ``<file>.part``) and verified by sha256; a
+mismatch removes the bad file. A copy the user points at is checked for its
+structure (bands, CRS, cell size), not hashed.
+Download source: ``RS_EMBED_COPERNICUS_URL`` (a mirror serving the same file;
+``RS_EMBED_COPERNICUS_SHA256`` if it serves another revision), else
+``$HF_ENDPOINT`` (default https://huggingface.co) +
+``/datasets/torchgeo/copernicus_embed/resolve/<revision>/embed_map_310k.tif``.
+
+Only the window of cells the ROI touches is read; an ROI smaller than a cell
+gets the cell(s) that contain it. The grid keeps the product's EPSG:4326 0.25
+degree georeferencing.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..base import Embedder
+from ..embedding import Embedding, make_grid
+from ..errors import DataUnavailableError, DownloadError, SpecError
+from ..progress import NULL_PROGRESS
+from ..registry import register
+
+HF_REPO = "torchgeo/copernicus_embed"
+HF_REVISION = "435b4a7bdce6f6fdbf4272f9d6e54f2604f35fdb"  # torchgeo.datasets.CopernicusEmbed.url
+FILENAME = "embed_map_310k.tif"
+SHA256 = "38f6fd15b20153f7b3ba2d7b38fb9ef56b751dfcb42e17cc1b02aad1580a59ad"  # torchgeo's sha256
+URL_ENV, SHA_ENV = "RS_EMBED_COPERNICUS_URL", "RS_EMBED_COPERNICUS_SHA256"
+YEAR = 2021
+DIM = 768
+CELL = 0.25
+
+_download_lock = threading.Lock()
+
+
+def product_url() -> str:
+    if os.environ.get(URL_ENV):
+        return os.environ[URL_ENV]
+    endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+    return f"{endpoint}/datasets/{HF_REPO}/resolve/{HF_REVISION}/{FILENAME}"
+
+
+def product_sha256() -> str:
+    return (os.environ.get(SHA_ENV) or SHA256).lower()
+
+
+def product_path(config) -> Path:
+    """Where the product file is (or will be downloaded to)."""
+    if config.copernicus_path:
+        p = Path(config.copernicus_path)
+        return p / FILENAME if p.is_dir() else p
+    return config.sub_cache("copernicus_embed") / FILENAME
+
+
+# --------------------------------------------------------------------------
+# Download: resumable, verified
+
+def _sha256_of(path: Path, h=None):
+    h = h or hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h
+
+
+def download_verified(url: str, dest: Path, sha256: str, progress=NULL_PROGRESS,
+                      timeout: float = 60.0, chunk: int = 1 << 16) -> Path:
+    """Download ``url`` to ``dest`` through ``dest.part``: resume a partial
+    file with an HTTP Range request, report progress, check cancellation,
+    verify the sha256 (a mismatch removes the file) and rename on success."""
+    import requests
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={have}-"} if have else {}
+    done, total = have, 0
+    try:
+        with requests.get(url, headers=headers, stream=True, timeout=timeout) as r:
+            m = re.match(r"bytes (\d+)-\d+/(\d+)", r.headers.get("Content-Range", ""))
+            if have and r.status_code == 206 and not (m and int(m.group(1)) == have):
+                part.unlink()
+                raise DownloadError(f"{url} answered the wrong byte range ({r.headers.get('Content-Range')}"
+                                    f" for bytes={have}-); the partial file was removed. Run again.")
+            if have and r.status_code == 206:
+                mode, total = "ab", int(m.group(2))
+                progress.info(f"Resuming the download of {url} at {have:,} bytes")
+            elif have and r.status_code == 416:  # nothing left: the part is complete
+                mode, total = None, have
+            else:
+                r.raise_for_status()
+                mode, done = "wb", 0
+                total = int(r.headers.get("Content-Length") or 0)
+                progress.info(f"Downloading {url} ({total / 1e6:,.0f} MB)")
+            h = _sha256_of(part) if mode != "wb" and have else hashlib.sha256()
+            if mode:
+                with open(part, mode) as fh:
+                    for data in r.iter_content(chunk):
+                        fh.write(data)
+                        h.update(data)
+                        done += len(data)
+                        if total:
+                            progress.update(done / total)
+                        else:
+                            progress.check()
+    except requests.RequestException as exc:
+        kept = part.stat().st_size if part.exists() else 0
+        raise DownloadError(
+            f"Downloading {url} failed after {kept:,} bytes: {exc}. Run again to resume "
+            f"(the partial file {part} is kept), or download the file yourself and point the "
+            "'Copernicus Embed file' setting (RS_EMBED_COPERNICUS_PATH) at it.") from exc
+    digest = h.hexdigest()
+    if digest != sha256.lower():
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"The file downloaded from {url} does not match its published checksum "
+            f"(sha256 {digest}, expected {sha256}); it was removed. Run again to download it anew.")
+    os.replace(part, dest)
+    progress.update(1.0)
+    return dest
+
+
+def check_product(path: Path):
+    """Raise a clear error if ``path`` is not the Copernicus Embed GeoTIFF."""
+    import rasterio
+
+    try:
+        with rasterio.open(path) as ds:
+            t, crs, count = ds.transform, ds.crs, ds.count
+    except rasterio.errors.RasterioIOError as exc:
+        raise DataUnavailableError(f"Cannot open the Copernicus Embed file {path}: {exc}") from exc
+    ok = (count == DIM and crs is not None and crs.to_epsg() == 4326
+          and math.isclose(t.a, CELL) and math.isclose(t.e, -CELL) and not t.b and not t.d)
+    if not ok:
+        raise DataUnavailableError(
+            f"{path} is not the Copernicus Embed product ({count} bands, {crs}, cell {t.a} x {t.e}; "
+            f"expected {DIM} bands, EPSG:4326, {CELL} degree cells). Point the 'Copernicus Embed "
+            f"file' setting at {FILENAME}, or clear it to download the product into the cache.")
+
+
+def ensure_product(config, progress=NULL_PROGRESS) -> Path:
+    """The product file, downloaded (once) if missing."""
+    path = product_path(config)
+    with _download_lock:
+        if not path.exists():
+            if config.copernicus_path and not path.parent.is_dir():
+                raise SpecError(
+                    f"The 'Copernicus Embed file' setting points at {config.copernicus_path}, whose "
+                    "folder does not exist. Fix the setting or clear it to use the cache.")
+            download_verified(product_url(), path, product_sha256(), progress)
+    check_product(path)
+    return path
+
+
+# --------------------------------------------------------------------------
+# Reading
+
+def cell_window(transform, width, height, bounds):
+    """(col0, row0, w, h) of the cells a lon/lat box touches, clipped."""
+    minlon, minlat, maxlon, maxlat = bounds
+    fx0, fx1 = (minlon - transform.c) / transform.a, (maxlon - transform.c) / transform.a
+    fy0, fy1 = (maxlat - transform.f) / transform.e, (minlat - transform.f) / transform.e
+    c0, r0 = math.floor(fx0 + 1e-9), math.floor(fy0 + 1e-9)
+    c1, r1 = max(c0 + 1, math.ceil(fx1 - 1e-9)), max(r0 + 1, math.ceil(fy1 - 1e-9))
+    c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, width), min(r1, height)
+    if c1 <= c0 or r1 <= r0:
+        return None
+    return c0, r0, c1 - c0, r1 - r0
+
+
+def read_cells(path: Path, bounds):
+    """(768, h, w) float32 (ocean NaN) and the window's transform."""
+    import rasterio
+    from rasterio.windows import Window
+
+    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"), rasterio.open(path) as ds:
+        t = ds.transform
+        if bounds[0] >= t.c + t.a * ds.width and t.a * ds.width >= 360 - 1e-9:
+            bounds = (bounds[0] - 360, bounds[1], bounds[2] - 360, bounds[3])  # 179.875..180 E: column 0
+        win = cell_window(t, ds.width, ds.height, bounds)
+        if win is None:
+            raise DataUnavailableError(f"The ROI {bounds} lies outside the Copernicus Embed file {path}.")
+        w = Window(*win)
+        data = ds.read(window=w, out_dtype="float32")
+        t = ds.window_transform(w)
+    data[:, (data == 0).all(axis=0)] = np.nan
+    return data, t, win
+
+
+@register
+class CopernicusEmbed(Embedder):
+    model_id = "copernicus_embed"
+    aliases = ("copernicus",)
+    kind = "precomputed"
+    title = "Copernicus Embed (0.25 degree, 2021)"
+    dim = DIM
+    resolution = "0.25 degree (~28 km)"
+    temporal_coverage = "2021 only"
+    backends = ("auto",)
+    product_version = f"hf://datasets/{HF_REPO}@{HF_REVISION[:7]}/{FILENAME}"
+    notes = ("One vector per 0.25 degree cell from the Copernicus-Pretrain data (Copernicus-FM); "
+             "the 3 GB GeoTIFF (768 MB compressed) is downloaded once into the cache. "
+             "ROIs smaller than a cell get the cell(s) containing them.")
+
+    def check_backend(self, backend: str) -> str:
+        return super().check_backend("auto" if backend == "local" else backend)  # rs-embed alias
+
+    def fetch_grid(self, request) -> Embedding:
+        t = request.temporal
+        if t is not None and YEAR not in t.years():
+            raise DataUnavailableError(
+                f"Copernicus Embed exists for {YEAR} only; the time window {t} does not include it. "
+                f"Use TemporalSpec.year({YEAR}).")
+        prog = request.progress
+        path = ensure_product(request.config, prog.sub(0.0, 0.9))
+        bounds = request.spatial.bounds_4326()
+        data, transform, (c0, r0, w, h) = read_cells(path, bounds)
+        prog.update(1.0)
+        if not np.isfinite(data).any():
+            raise DataUnavailableError(
+                "Copernicus Embed has no data in the cells the ROI touches (ocean or outside the "
+                "product's coverage).")
+        smaller = (bounds[2] - bounds[0]) < CELL and (bounds[3] - bounds[1]) < CELL
+        meta = self.base_meta(request)
+        meta.update({
+            "backend": "auto", "year": YEAR, "crs": "EPSG:4326", "resolution_deg": CELL,
+            "source": product_url(), "file": str(path), "revision": HF_REVISION,
+            "sha256": product_sha256(), "cells": [h, w], "cell_offset": [r0, c0],
+            "cell_bounds_4326": [transform.c, transform.f + transform.e * h,
+                                 transform.c + transform.a * w, transform.f],
+            "roi_smaller_than_cell": bool(smaller),
+            "grid_note": "the 0.25 degree cells the ROI touches"
+                         + (" (the ROI is smaller than a cell: the cell(s) containing it)" if smaller else ""),
+        })
+        names = [f"dim_{i:03d}" for i in range(DIM)]
+        return Embedding(make_grid(data, "EPSG:4326", transform, names), meta)
