@@ -186,3 +186,30 @@ def test_user_copy_in_place_is_used_without_download(product, loopback, tmp_path
     with pytest.raises(SpecError, match="does not exist"):
         get_embedding("copernicus_embed", spatial=cell_bbox(2, 2, 2, 2), temporal=TemporalSpec.year(2021))
     assert srv.requests == []
+
+
+def test_large_tiles_are_retiled_once_in_the_cache(tmp_path):
+    """The published layout (256 x 256-cell deflate tiles) is re-tiled once."""
+    vals = cop_values(8, 8, seed=3)
+    path = write_copernicus_tif(tmp_path / "embed_map_310k.tif", vals)  # 256-cell tiles
+    configure(copernicus_path=str(path))
+    roi = dict(spatial=cell_bbox(2, 3, 4, 4), temporal=TemporalSpec.year(2021), output=OutputSpec.grid())
+    messages = []
+    emb = get_embedding("copernicus_embed", progress=Progress(on_message=messages.append), **roi)
+    fast = get_config().sub_cache("copernicus_embed") / "embed_map_310k.tiles16.tif"
+    assert emb.meta["read_from"] == str(fast) and emb.meta["file"] == str(path)
+    assert any("Re-tiling" in m for m in messages)
+    np.testing.assert_array_equal(emb.to_numpy(), vals[:, 2:5, 3:5])
+    import rasterio
+
+    with rasterio.open(fast) as ds:
+        assert ds.block_shapes[0] == (16, 16) and tuple(ds.transform)[:6] == COP_TRANSFORM
+        np.testing.assert_array_equal(ds.read(), vals)
+    made = fast.stat().st_mtime_ns
+    messages.clear()
+    get_embedding("copernicus_embed", progress=Progress(on_message=messages.append), **roi)
+    assert fast.stat().st_mtime_ns == made and not any("Re-tiling" in m for m in messages)
+    vals2 = cop_values(8, 8, seed=4)
+    write_copernicus_tif(path, vals2)  # the source changed: the copy is remade
+    emb = get_embedding("copernicus_embed", **roi)
+    np.testing.assert_array_equal(emb.to_numpy(), vals2[:, 2:5, 3:5])
