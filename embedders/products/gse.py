@@ -60,12 +60,20 @@ GDAL_HTTP_ENV = {
 }
 
 
-def dequantize(raw: np.ndarray) -> np.ndarray:
-    """int8 AEF values -> float32 in [-1, 1]; -128 (no data) -> NaN."""
-    v = raw.astype(np.float32)
-    out = np.square(v / 127.5) * np.sign(v)
-    out[raw == NODATA] = np.nan
-    return out
+def _dequantize_table() -> np.ndarray:
+    v = np.arange(256, dtype=np.uint8).view(np.int8).astype(np.float64)
+    table = (v / 127.5) ** 2 * np.sign(v)
+    table[v == NODATA] = np.nan
+    return table.astype(np.float32)
+
+
+_DEQUANTIZE = _dequantize_table()
+
+
+def dequantize(raw: np.ndarray, out=None) -> np.ndarray:
+    """int8 AEF values -> float32 ``(v/127.5)**2 * sign(v)`` in [-1, 1]; -128 (no data) -> NaN."""
+    idx = np.asarray(raw, dtype=np.int8).view(np.uint8)
+    return np.take(_DEQUANTIZE, idx, out=out, mode="wrap")  # a 256-entry table: one pass
 
 
 def annual_year(request, model_id: str) -> int:
@@ -189,7 +197,7 @@ def _read_north_up(ds, win):
     data = ds.read(window=Window(c0, r0, w, h))
     t = ds.transform
     if t.e > 0:  # bottom-up storage: row 0 is the southern edge
-        data = data[:, ::-1, :]
+        data = np.ascontiguousarray(data[:, ::-1, :])
         top = t.f + t.e * (r0 + h)
     else:
         top = t.f + t.e * r0
@@ -205,9 +213,9 @@ def _aligned(ds, grid: RasterGrid) -> bool:
     return abs(fx - round(fx)) < 1e-6 and abs(fy - round(fy)) < 1e-6
 
 
-def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, lock) -> dict:
-    """Read the part of one COG that ``grid`` needs into ``out`` (NaN = empty).
-    Returns what was done (for the metadata)."""
+def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, filled: np.ndarray, lock) -> dict:
+    """Read the part of one COG that ``grid`` needs into ``out`` where no file
+    has filled it yet (``filled``, H x W). Returns what was done (for the meta)."""
     import rasterio
     from rasterio.warp import Resampling, reproject
 
@@ -219,14 +227,16 @@ def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, lock) -> dict:
             if win is None:
                 return {"url": url, "read": False}
             raw, t = _read_north_up(ds, win)
-            vals = dequantize(raw)
             c = int(round((t.c - grid.transform.c) / grid.transform.a))
             r = int(round((t.f - grid.transform.f) / grid.transform.e))
-            h, w = vals.shape[1:]
+            h, w = raw.shape[1:]
             with lock:
-                sub = out[:, r:r + h, c:c + w]
-                empty = np.isnan(sub).all(axis=0)
-                sub[:, empty] = vals[:, empty]
+                empty = ~filled[r:r + h, c:c + w]
+                if empty.all():
+                    dequantize(raw, out=out[:, r:r + h, c:c + w])
+                else:
+                    out[:, r:r + h, c:c + w][:, empty] = dequantize(raw[:, empty])
+                filled[r:r + h, c:c + w] |= raw[0] != NODATA
             return {"url": url, "read": True, "window": list(win), "resampled": False}
         src_bounds = transform_bounds(grid.crs, ds.crs, grid.bounds)
         pad = 2 * abs(ds.transform.a)
@@ -241,8 +251,9 @@ def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, lock) -> dict:
                   dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=np.nan,
                   resampling=Resampling.nearest)
         with lock:
-            empty = np.isnan(out).all(axis=0) & np.isfinite(dst).all(axis=0)
+            empty = ~filled & np.isfinite(dst[0])
             out[:, empty] = dst[:, empty]
+            filled |= empty
         return {"url": url, "read": True, "window": list(win), "resampled": True}
 
 
@@ -307,7 +318,7 @@ class GoogleSatelliteEmbedding(Embedder):
         route = self.route(request)
         fetch = self._from_gee if route == "gee" else self._from_cog
         data, grid, extra = fetch(request, year)
-        if not np.isfinite(data).any():
+        if not np.isfinite(data[0]).any():
             raise DataUnavailableError(
                 f"The Google Satellite Embedding has no data over the ROI in {year} "
                 f"(backend {route!r}); the area may lie outside its coverage (open ocean).")
@@ -368,6 +379,7 @@ class GoogleSatelliteEmbedding(Embedder):
         base = aef_base_url()
         urls = [file_url(p, base) for p in ordered]
         out = np.full((len(BANDS), grid.height, grid.width), np.nan, np.float32)
+        filled = np.zeros(grid.shape, bool)
         lock = threading.Lock()
         reads = []
         sub = prog.sub(0.1, 1.0)
@@ -375,7 +387,7 @@ class GoogleSatelliteEmbedding(Embedder):
             prog.check()
             sub.update(i / len(urls), f"Reading {url.rsplit('/', 1)[-1]}")
             try:
-                reads.append(_read_file_into(url, grid, out, lock))
+                reads.append(_read_file_into(url, grid, out, filled, lock))
             except DataUnavailableError:
                 raise
             except Exception as exc:  # rasterio / HTTP errors
