@@ -10,6 +10,11 @@ variant ``v1.1-cam``), fetched and dequantised by geotessera 0.11.
   resampling: every value is geotessera's ``int8 * scale`` at that tile pixel.
   Tiles of other zones are reprojected by nearest neighbour, and the metadata
   says so (``resampled``, ``crs_note``). See ``tessera_mosaic`` for the rules.
+  The lattice is ``floor(x / res) * res`` as in geotessera's zarr builder: the
+  v1.1 landmask transforms carry the unsnapped corner, so geotessera's NPY
+  GeoTIFF export and point sampling sit up to one pixel (10 m) off it.
+* Tiles: only those whose 0.1° cell overlaps the grid and still has empty
+  pixels are downloaded, nearest the ROI centre first (first valid vector wins).
 * Memory: tiles are memory-mapped and dequantised strip by strip straight into
   the output array.
 
