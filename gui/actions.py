@@ -17,7 +17,6 @@ class PluginActions:
         self.iface = iface
         self.actions = []
         self.tool = None
-        self.previous_tool = None
         self.options_factory = None
         self.toolbar = None
         self.tasks = []          # Python references to running/queued tasks (sip)
@@ -80,7 +79,6 @@ class PluginActions:
     def activate_tool(self):
         canvas = self.iface.mapCanvas()
         if canvas.mapTool() is not self.tool:
-            self.previous_tool = canvas.mapTool()
             canvas.setMapTool(self.tool)
 
     def on_extent(self, rect, crs):

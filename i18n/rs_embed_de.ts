@@ -4,22 +4,22 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../gui/actions.py" line="32"/>
+        <location filename="../gui/actions.py" line="31"/>
         <source>Embed drawn extent</source>
         <translation>Gezeichnete Ausdehnung einbetten</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="33"/>
+        <location filename="../gui/actions.py" line="32"/>
         <source>Drag a rectangle on the map and embed it with foundation models</source>
         <translation>Ein Rechteck auf der Karte aufziehen und mit Foundation-Modellen einbetten</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="36"/>
+        <location filename="../gui/actions.py" line="35"/>
         <source>Check environment...</source>
         <translation>Umgebung prüfen...</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="38"/>
+        <location filename="../gui/actions.py" line="37"/>
         <source>Settings...</source>
         <translation>Einstellungen...</translation>
     </message>
@@ -29,7 +29,7 @@
         <translation>RS Embed</translation>
     </message>
     <message>
-        <location filename="../gui/actions.py" line="100"/>
+        <location filename="../gui/actions.py" line="98"/>
         <source>lon/lat</source>
         <translation>Länge/Breite</translation>
     </message>

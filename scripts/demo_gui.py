@@ -2,7 +2,8 @@
 with the plugin enabled, "Embed drawn extent" runs on the bundled Tessera
 sample (real v1.1 format, no network) in a background task, the finished run
 loads its styled layer group, and a screenshot of the main window is saved
-to demo_output/gui_screenshot.png for a person to look at.
+to demo_output/gui_screenshot.png for a person to look at (and one of the
+RS Embed page of Settings > Options to gui_options.png).
 
 Run it through `make demo-gui` (which provides the X server)."""
 import json
@@ -38,10 +39,24 @@ def finish(status):
         # after all work is done; the demo's outputs are written by now.
         os._exit(0 if status.get("ok") else 1)
 
+def grab_options():
+    from qgis.PyQt.QtWidgets import QApplication, QStackedWidget
+
+    dlg = QApplication.activeModalWidget()
+    if dlg is None:
+        return QTimer.singleShot(200, grab_options)
+    pages = [w.currentWidget() for w in dlg.findChildren(QStackedWidget)]
+    state["options_page"] = any(p is not None and p.objectName() == "rs_embed_options" for p in pages)
+    dlg.grab().save(OUT + "/gui_options.png")
+    dlg.reject()
+
 def shoot():
     iface.mainWindow().grab().save(OUT + "/gui_screenshot.png")
+    QTimer.singleShot(1500, grab_options)  # runs inside the modal options dialog below
+    plugins["rs_embed_qgis"].gui.show_settings()  # Settings > Options opened at the RS Embed page
     task = state["task"]
-    finish({{"ok": bool(task.succeeded), "group": task.group.name() if task.group else None,
+    finish({{"ok": bool(task.succeeded) and state.get("options_page", False),
+             "group": task.group.name() if task.group else None, "options_page": state.get("options_page"),
              "layers": [l.name() for l in task.layers], "failures": task.failures}})
 
 def wait():
@@ -111,7 +126,7 @@ def main():
     print("1/3 Preparing the bundled Tessera sample (real v1.1 format, no network) ...")
     tessera_sample.setup_demo_data(OUT / "sample")
     write_profile()
-    for name in ("gui_screenshot.png", "gui_status.json"):
+    for name in ("gui_screenshot.png", "gui_options.png", "gui_status.json"):
         (OUT / name).unlink(missing_ok=True)
     code = OUT / "demo_gui_startup.py"
     code.write_text(STARTUP.format(out=str(OUT), extent=tuple(tessera_sample.DEMO_EXTENT),
@@ -126,6 +141,7 @@ def main():
         raise SystemExit(f"The GUI demo failed: {status or 'QGIS exited with ' + str(proc.returncode)}")
     print(f"3/3 Loaded into the group '{status['group']}': {', '.join(status['layers'])}")
     print(f"\nScreenshot of the QGIS main window: {OUT / 'gui_screenshot.png'}")
+    print(f"Screenshot of Settings > Options > RS Embed: {OUT / 'gui_options.png'}")
 
 
 if __name__ == "__main__":
