@@ -103,8 +103,11 @@ def project_id(config=None) -> str:
 
 
 def _ee_ready_for(ee, project: str) -> bool:
-    state = ee.data._get_state()  # the package keeps its session state here
-    return bool(state.initialized) and state.cloud_api_user_project == project
+    """``ee`` is initialised, for ``project`` (its session state is private)."""
+    try:
+        return bool(ee.data.is_initialized()) and ee.data._get_state().cloud_api_user_project == project
+    except AttributeError:
+        return False
 
 
 def initialize(project: Optional[str] = None, config=None):

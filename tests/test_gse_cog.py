@@ -169,3 +169,36 @@ def test_dequantize_matches_reference():
     np.testing.assert_allclose(gse.dequantize(v), dequantize_ref(v), atol=1e-7, equal_nan=True)
     assert np.isnan(gse.dequantize(v)[0]) and gse.dequantize(np.int8([127]))[0] == pytest.approx(
         (127 / 127.5) ** 2)
+
+
+def test_roi_across_two_zones_resamples_the_other_zone(tmp_path, loopback, monkeypatch):
+    """ROI on 6 E (zones 31/32): the grid is in the ROI's zone (32N); the part
+    its own file lacks comes from the 31N file, resampled (nearest)."""
+    lon, lat = 6.0, 52.02
+    xa, ya = Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(lon, lat)
+    xb, yb = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True).transform(lon, lat)
+    a0 = (np.floor(xa / 10) * 10 - 1280, np.floor(ya / 10) * 10 - 1280)
+    b0 = (np.floor(xb / 10) * 10 + 200, np.floor(yb / 10) * 10 - 1280)  # starts 200 m east of 6 E
+    da, db = aef_values((256, 256), 7), aef_values((256, 256), 8)
+    write_aef_cog(tmp_path / "2024/31N/xa.tiff", da, CRS, *a0, block=64)
+    write_aef_cog(tmp_path / "2024/32N/xb.tiff", db, "EPSG:32632", *b0, block=64)
+    write_aef_index(tmp_path / "aef_index.parquet", [
+        aef_index_row("2024/31N/xa.tiff", 2024, CRS, *a0, 256, 256),
+        aef_index_row("2024/32N/xb.tiff", 2024, "EPSG:32632", *b0, 256, 256)])
+    monkeypatch.setenv("RS_EMBED_AEF_URL", loopback(tmp_path).url)
+    emb = get_embedding("gse_annual", spatial=BBox(5.99, 52.01, 6.01, 52.03),
+                        temporal=TemporalSpec.year(2024), output=OutputSpec.grid(), backend="cog")
+    assert emb.crs == "EPSG:32632" and emb.meta["resampled"] is True
+    arr = emb.to_numpy()
+    assert np.isfinite(arr).all()
+    own = expected_from([(db, *b0, None)], emb)
+    east = np.isfinite(own[0])
+    assert east.any() and (~east).any()
+    np.testing.assert_allclose(arr[:, east], own[:, east], atol=1e-6)  # own zone: no resampling
+    t = emb.transform
+    X, Y = np.meshgrid(t.c + 10 * (np.arange(arr.shape[2]) + 0.5), t.f - 10 * (np.arange(arr.shape[1]) + 0.5))
+    xs, ys = Transformer.from_crs("EPSG:32632", CRS, always_xy=True).transform(X[~east], Y[~east])
+    cols, rows = np.floor((xs - a0[0]) / 10).astype(int), np.floor((ys - a0[1]) / 10).astype(int)
+    nearest = dequantize_ref(da[:, rows, cols])
+    same = np.isclose(arr[:, ~east], nearest, atol=1e-6).all(axis=0)
+    assert same.mean() > 0.98  # nearest neighbour, up to ties on pixel edges
