@@ -28,6 +28,7 @@ class Package:
     dist: str                        # distribution name, for the version lookup
     flags: Tuple[str, ...] = ()      # extra pip flags it needs (installed by its own command)
     deps: Tuple[str, ...] = ()       # requirements to install with it when flags hold --no-deps
+    note: str = ""                   # what else to know before installing it
 
 
 _PY_LT_312 = sys.version_info < (3, 12)
@@ -41,10 +42,15 @@ _GEOTESSERA = Package(
           "pooch>=1.8", "requests>=2.31", "geopandas>=0.14") if _PY_LT_312 else (),
 )
 
+# PyPI wheels of these bundle their own PROJ/GDAL, which clash with QGIS's.
+_NATIVE_NOTE = ("On Linux, build it against QGIS's own PROJ and GDAL (pip's --no-binary pyproj,rasterio; "
+                "needs libgdal-dev, libproj-dev, g++, python3-dev): the binary wheels bundle a second "
+                "PROJ and QGIS crashes when it exits. See the README, 'Installing into QGIS'.")
+
 PACKAGES: Dict[str, Package] = {p.module: p for p in [
     Package("numpy", "numpy<2", "numpy"),
-    Package("rasterio", "rasterio>=1.4.3", "rasterio"),
-    Package("pyproj", "pyproj>=3.6", "pyproj"),
+    Package("rasterio", "rasterio==1.4.4", "rasterio", note=_NATIVE_NOTE),
+    Package("pyproj", "pyproj==3.6.1", "pyproj", note=_NATIVE_NOTE),
     Package("xarray", "xarray>=2023.1", "xarray"),
     Package("pandas", "pandas>=2.0", "pandas"),
     Package("pyarrow", "pyarrow>=17.0,<22", "pyarrow"),
@@ -97,6 +103,7 @@ class PackageStatus:
     present: bool
     version: Optional[str] = None
     error: Optional[str] = None   # installed but fails to import
+    note: str = ""
 
     @property
     def usable(self) -> bool:
@@ -245,7 +252,7 @@ def package_status(module: str, verify_import: bool = False) -> PackageStatus:
         present = importlib.util.find_spec(p.module) is not None
     except (ImportError, ValueError):  # e.g. a parent module blocked or without a spec
         present = False
-    st = PackageStatus(p.module, p.pip, present)
+    st = PackageStatus(p.module, p.pip, present, note=p.note)
     if not present:
         return st
     try:

@@ -49,6 +49,8 @@ def _table(report, groups, texts):
         state = f'<b style="color:#070">{ready}</b>' if g.ok else f'<b style="color:#b00">{missing}</b>'
         pkgs = ", ".join(_pkg_cell(report.packages[m]) for m in g.modules) or tr("nothing extra")
         cmd = "".join(f"<pre>{html.escape(c)}</pre>" for c in g.commands)
+        cmd += "".join(f"<p><small>{html.escape(report.packages[m].note)}</small></p>"
+                       for m in g.missing if report.packages[m].note)
         rows.append(f"<tr><td><b>{html.escape(title)}</b><br><small>{html.escape(purpose)}</small></td>"
                     f"<td>{state}</td><td>{pkgs}{cmd}</td></tr>")
     return f'<table border="1" cellpadding="4" cellspacing="0">{head}{"".join(rows)}</table>'

@@ -119,9 +119,11 @@ def test_check_environment_algorithm_writes_html_and_lists_what_is_missing(rs_pr
     import processing
 
     monkeypatch.setitem(sys.modules, "einops", None)
+    monkeypatch.setitem(sys.modules, "pyproj", None)
     out = tmp_path / "env.html"
     res = processing.run("rs_embed:check_environment", {"VERIFY_IMPORTS": False, "OUTPUT": str(out)})
     html = out.read_text(encoding="utf-8")
+    assert "pyproj==3.6.1" in res["INSTALL_COMMANDS"] and "--no-binary pyproj,rasterio" in html  # the PROJ note
     assert "einops" in res["MISSING"] and res["MISSING_COUNT"] >= 1
     assert "pip install" in res["INSTALL_COMMANDS"] and "einops" in res["INSTALL_COMMANDS"]
     assert "On-the-fly models: missing einops" in res["SUMMARY"]
