@@ -459,7 +459,7 @@
         <translation>Pakete</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="91"/>
+        <location filename="../processing_provider/check_environment.py" line="93"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
@@ -469,112 +469,112 @@
         <translation>nichts weiter</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="59"/>
+        <location filename="../processing_provider/check_environment.py" line="61"/>
         <source>virtual environment</source>
         <translation>virtuelle Umgebung</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="61"/>
+        <location filename="../processing_provider/check_environment.py" line="63"/>
         <source>RS Embed environment</source>
         <translation>RS-Embed-Umgebung</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="62"/>
+        <location filename="../processing_provider/check_environment.py" line="64"/>
         <source>Python</source>
         <translation>Python</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="68"/>
+        <location filename="../processing_provider/check_environment.py" line="70"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="70"/>
+        <location filename="../processing_provider/check_environment.py" line="72"/>
         <source>Install everything missing</source>
         <translation>Alles Fehlende installieren</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="73"/>
+        <location filename="../processing_provider/check_environment.py" line="75"/>
         <source>Every model family has what it needs.</source>
         <translation>Jede Modellfamilie hat, was sie braucht.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="76"/>
+        <location filename="../processing_provider/check_environment.py" line="78"/>
         <source>Settings in effect</source>
         <translation>Geltende Einstellungen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="81"/>
+        <location filename="../processing_provider/check_environment.py" line="83"/>
         <source>Run these commands in a terminal (on Windows: the OSGeo4W Shell), then restart QGIS. They install into the Python that this QGIS runs and keep its numpy.</source>
         <translation>Diese Befehle in einem Terminal ausführen (unter Windows: in der OSGeo4W Shell) und dann QGIS neu starten. Sie installieren in das Python, mit dem dieses QGIS läuft, und behalten dessen numpy bei.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="91"/>
+        <location filename="../processing_provider/check_environment.py" line="93"/>
         <source>missing {}</source>
         <translation>fehlt: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="93"/>
+        <location filename="../processing_provider/check_environment.py" line="95"/>
         <source>GPU: {}</source>
         <translation>GPU: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="105"/>
+        <location filename="../processing_provider/check_environment.py" line="107"/>
         <source>Check environment</source>
         <translation>Umgebung prüfen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="108"/>
+        <location filename="../processing_provider/check_environment.py" line="110"/>
         <source>Tools</source>
         <translation>Werkzeuge</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="120"/>
+        <location filename="../processing_provider/check_environment.py" line="122"/>
         <source>Reports, for each model family, which Python packages are present (with versions) and which are missing, the exact command that installs them into the Python this QGIS runs, and whether torch sees a GPU (CUDA or Apple MPS) or runs on the CPU.&lt;br&gt;&lt;br&gt;&lt;b&gt;Import every package&lt;/b&gt; also imports each present package to catch broken installs (slower: a few seconds).</source>
         <translation>Meldet für jede Modellfamilie, welche Python-Pakete vorhanden sind (mit Versionen) und welche fehlen, den genauen Befehl, der sie in das Python dieses QGIS installiert, und ob torch eine GPU sieht (CUDA oder Apple MPS) oder auf der CPU rechnet.&lt;br&gt;&lt;br&gt;&lt;b&gt;Jedes Paket importieren&lt;/b&gt; importiert zusätzlich jedes vorhandene Paket, um defekte Installationen zu finden (langsamer: einige Sekunden).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="128"/>
+        <location filename="../processing_provider/check_environment.py" line="130"/>
         <source>Import every package (catches broken installs)</source>
         <translation>Jedes Paket importieren (findet defekte Installationen)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="130"/>
+        <location filename="../processing_provider/check_environment.py" line="132"/>
         <source>Environment report</source>
         <translation>Umgebungsbericht</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="130"/>
+        <location filename="../processing_provider/check_environment.py" line="132"/>
         <source>HTML files (*.html)</source>
         <translation>HTML-Dateien (*.html)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="133"/>
+        <location filename="../processing_provider/check_environment.py" line="135"/>
         <source>Summary</source>
         <translation>Zusammenfassung</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="134"/>
+        <location filename="../processing_provider/check_environment.py" line="136"/>
         <source>Missing packages (pip requirements)</source>
         <translation>Fehlende Pakete (pip-Anforderungen)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="135"/>
+        <location filename="../processing_provider/check_environment.py" line="137"/>
         <source>Install commands</source>
         <translation>Installationsbefehle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="136"/>
+        <location filename="../processing_provider/check_environment.py" line="138"/>
         <source>Number of missing packages</source>
         <translation>Anzahl fehlender Pakete</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="143"/>
+        <location filename="../processing_provider/check_environment.py" line="145"/>
         <source>Checking packages{}...</source>
         <translation>Pakete werden geprüft{}...</translation>
     </message>
     <message>
-        <location filename="../processing_provider/check_environment.py" line="143"/>
+        <location filename="../processing_provider/check_environment.py" line="145"/>
         <source> (importing each)</source>
         <translation> (jedes wird importiert)</translation>
     </message>
