@@ -10,7 +10,8 @@ BUILD    := $(ROOT)/.build
 PKGDIR   := $(BUILD)/pkg
 PLUGIN   := rs_embed_qgis
 VERSION  := $(shell sed -n 's/^version=//p' metadata.txt)
-APT_PKGS := qgis python3-qgis qgis-providers xvfb python3-venv python3-pip pyqt5-dev-tools qttools5-dev-tools xauth
+APT_PKGS := qgis python3-qgis qgis-providers xvfb xauth python3-venv python3-pip python3-dev g++ \
+            libgdal-dev libproj-dev proj-bin pyqt5-dev-tools qttools5-dev-tools
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SITE     := $(VENV)/lib/python3.11/site-packages
 
@@ -18,7 +19,7 @@ SITE     := $(VENV)/lib/python3.11/site-packages
 export QT_QPA_PLATFORM ?= offscreen
 export QGIS_CUSTOM_CONFIG_PATH ?= $(BUILD)/qgis-profile
 export QGIS_PLUGINPATH := $(PKGDIR)
-export PYTHONPATH := $(PKGDIR):$(SITE)$(if $(PYTHONPATH),:$(PYTHONPATH))
+unexport PYTHONPATH
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup apt venv test demo demo-gui deploy zip bench clean ts qm
@@ -45,14 +46,27 @@ $(BUILD)/apt.stamp:
 	fi
 	@touch $@
 
+# pyproj and rasterio are built from source against QGIS's own PROJ and GDAL:
+# their PyPI wheels bundle a second PROJ whose static destructors clash with
+# QGIS's at exit (qgis_process and QGIS desktop segfault after every run).
+WHEELS := $(BUILD)/wheels
+$(WHEELS)/.stamp: | $(BUILD)/apt.stamp
+	@[ -x $(BUILD)/wheelenv/bin/pip ] || /usr/bin/python3 -m venv $(BUILD)/wheelenv
+	$(BUILD)/wheelenv/bin/pip install -q "cython==3.0.12" "setuptools<72" wheel
+	PROJ_DIR=/usr $(BUILD)/wheelenv/bin/pip wheel -q --no-deps --no-build-isolation --no-binary pyproj -w $(WHEELS) pyproj==3.6.1
+	$(BUILD)/wheelenv/bin/pip wheel -q --no-deps --no-binary rasterio -w $(WHEELS) rasterio==1.4.4
+	@touch $@
+
 # The venv sees QGIS's Python packages (--system-site-packages); pins in the
 # requirement files keep Debian's GDAL/numpy-1 builds importable.
 venv: $(VENV)/.stamp
-$(VENV)/.stamp: requirements.txt requirements-models.txt requirements-dev.txt | $(BUILD)/apt.stamp
+$(VENV)/.stamp: requirements.txt requirements-models.txt requirements-dev.txt $(WHEELS)/.stamp
 	@[ -x $(PY) ] || /usr/bin/python3 -m venv --system-site-packages $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(WHEELS)/pyproj-*.whl $(WHEELS)/rasterio-*.whl
 	$(PY) -m pip install -q -r requirements.txt -r requirements-models.txt -r requirements-dev.txt
 	$(PY) -m pip install -q --no-deps --ignore-requires-python geotessera==0.11.0
+	$(PY) scripts/check_native_libs.py
 	@touch $@
 
 $(PKGDIR)/$(PLUGIN):

@@ -141,7 +141,8 @@ class RasterGrid:
     def bounds(self) -> Tuple[float, float, float, float]:
         t = self.transform
         x0, y0 = t.c, t.f
-        x1, y1 = t * (self.width, self.height)
+        x1 = t.c + t.a * self.width + t.b * self.height
+        y1 = t.f + t.d * self.width + t.e * self.height
         return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
     @property

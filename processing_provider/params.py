@@ -100,6 +100,7 @@ def spatial_from_extent(alg, parameters, name, context):
     try:
         if crs.authid() != "EPSG:4326":
             xform = QgsCoordinateTransform(crs, WGS84, context.transformContext())
+            _check_round_trip(xform, rect, crs)
             rect = xform.transformBoundingBox(rect)
     except QgsCsException as exc:
         raise QgsProcessingException(
@@ -116,6 +117,23 @@ def spatial_from_extent(alg, parameters, name, context):
                "check the extent's CRS ({}).").format(xmin, xmax, ymin, ymax, crs.authid()))
     with core_errors_as_processing():
         return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0))
+
+
+def _check_round_trip(xform, rect, crs):
+    """Points off the CRS's domain come back clamped (e.g. lat 90): a
+    round trip through lon/lat that does not return means 'not on Earth'."""
+    from qgis.core import QgsPointXY
+
+    tol = 1e-6 * max(rect.width(), rect.height(), 1.0) + 1e-3
+    for x, y in ((rect.xMinimum(), rect.yMinimum()), (rect.xMaximum(), rect.yMaximum()),
+                 (rect.xMinimum(), rect.yMaximum()), (rect.xMaximum(), rect.yMinimum())):
+        ll = xform.transform(QgsPointXY(x, y))
+        back = xform.transform(ll, QgsCoordinateTransform.ReverseTransform)
+        if not (math.isfinite(back.x()) and math.isfinite(back.y())) or \
+                abs(back.x() - x) > tol or abs(back.y() - y) > tol:
+            raise QgsProcessingException(
+                tr("The extent is not on Earth: the point ({}, {}) in {} has no longitude/latitude. "
+                   "Check the extent's coordinates and CRS.").format(x, y, crs.authid()))
 
 
 def qdate_to_date(value):
