@@ -90,15 +90,19 @@ class EmbedRoiAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(date_param(self.END_DATE, tr("End date (exclusive; imagery models)")))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INPUT_RASTER, tr("Input raster for the 'local' imagery source"), optional=True))
+        # Advanced options are optional with defaults, so models and scripts may omit them.
         advanced = [
-            enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto"),
-            enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"), IMAGERY_SOURCES, "auto"),
+            enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto",
+                       optional=True),
+            enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"), IMAGERY_SOURCES,
+                       "auto", optional=True),
             QgsProcessingParameterNumber(self.CLOUD_MAX, tr("Maximum scene cloud cover (%)"),
-                                         QgsProcessingParameterNumber.Double, 30.0, False, 0.0, 100.0),
-            enum_param(self.COMPOSITE, tr("Composite of the scenes in the window"), COMPOSITES, "median"),
+                                         QgsProcessingParameterNumber.Double, 30.0, True, 0.0, 100.0),
+            enum_param(self.COMPOSITE, tr("Composite of the scenes in the window"), COMPOSITES, "median",
+                       optional=True),
             enum_param(self.INPUT_PREP, tr("Input preparation for large ROIs (resize / tile / auto)"),
-                       INPUT_PREPS, "resize"),
-            enum_param(self.DEVICE, tr("Device"), DEVICES, "auto"),
+                       INPUT_PREPS, "resize", optional=True),
+            enum_param(self.DEVICE, tr("Device"), DEVICES, "auto", optional=True),
         ]
         for p in advanced:
             p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)

@@ -47,9 +47,12 @@ def enum_param(name, description, options, default=None, multiple=False, optiona
 
 
 def enum_value(alg, parameters, name, context, options):
-    """Read an enum as its string, whether given as a string or an index."""
-    if enum_uses_strings(alg.parameterDefinition(name)):
-        return alg.parameterAsEnumString(parameters, name, context)
+    """Read an enum as its string, whether given as a string or an index;
+    an optional enum left empty gives its default."""
+    definition = alg.parameterDefinition(name)
+    if enum_uses_strings(definition):
+        value = alg.parameterAsEnumString(parameters, name, context)
+        return value if value not in (None, "") else definition.defaultValue()
     idx = alg.parameterAsEnum(parameters, name, context)
     return list(options)[idx]
 
