@@ -6,8 +6,9 @@ size where published. :func:`ensure_weights` returns a local path, looking in
 order at
 
 1. the weights folder (setting ``weights_dir`` / ``RS_EMBED_WEIGHTS_DIR``):
-   ``<weights_dir>/<filename>`` or ``<weights_dir>/<repo_id>/<filename>`` —
-   files copied there by hand serve machines without internet;
+   ``<weights_dir>/<repo_id>/<filename>``, or ``<weights_dir>/<filename>`` when
+   the spec pins a sha256 — files copied there by hand serve machines without
+   internet;
 2. torch hub's checkpoint folder (``$TORCH_HOME/hub/checkpoints``) for
    files torchgeo/torchvision download there (``torch_hub_name``);
 3. the Hugging Face cache under ``<weights_dir>/hf`` (huggingface_hub layout),
@@ -121,7 +122,8 @@ def verify(spec: WeightsSpec, path, weights_dir: Path, progress: Progress = NULL
 
 
 def _local_candidates(spec: WeightsSpec, weights_dir: Path):
-    yield weights_dir / spec.filename
+    if spec.sha256 or not spec.repo_id:  # a bare file name is only trusted with a checksum
+        yield weights_dir / spec.filename
     if spec.repo_id:
         yield weights_dir / spec.repo_id / spec.filename
     if spec.torch_hub_name:

@@ -270,6 +270,13 @@ def test_weights_folder_is_used_first_and_checked(tmp_path, monkeypatch):
     with pytest.raises(DownloadError, match="does not match"):
         ensure_weights(wrong, get_config())
     assert f.exists()  # a user's file is never deleted
+    # without a published checksum only <weights_dir>/<repo_id>/<file> is trusted
+    unpinned = WeightsSpec(filename="tiny.pth", repo_id="org/tiny", revision="2" * 40)
+    with pytest.raises(DownloadError, match="HF_HUB_OFFLINE"):
+        ensure_weights(unpinned, get_config())
+    (wdir / "org" / "tiny").mkdir(parents=True)
+    g = _tiny_checkpoint(wdir / "org" / "tiny" / "tiny.pth")
+    assert ensure_weights(unpinned, get_config()) == g
 
 
 class _Evil:

@@ -11,8 +11,8 @@ import types
 import numpy as np
 import pytest
 
-from fixtures_models import (HFEndpoint, remoteclip_checkpoint, s2_patch, satmae_checkpoint, satmae_module,
-                             scalemae_checkpoint, sha256_file, spec_for)
+from fixtures_models import (HFEndpoint, remoteclip_ckpt, s2_patch, satmae_checkpoint,  # noqa: F401
+                             satmae_module, scalemae_checkpoint, sha256_file, spec_for)
 from loopback import LoopbackServer
 
 from rs_embed_qgis.embedders.config import get_config
@@ -26,7 +26,7 @@ from rs_embed_qgis.embedders.writers import read_geotiff, write_geotiff
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 MODELS = {
-    "remoteclip_s2rgb": (RemoteCLIPS2RGB, remoteclip_checkpoint, (512,), (768, 7, 7)),
+    "remoteclip_s2rgb": (RemoteCLIPS2RGB, None, (512,), (768, 7, 7)),  # session checkpoint
     "satmae_s2rgb": (SatMAES2RGB, satmae_checkpoint, (1024,), (1024, 14, 14)),
     "scalemae_s2rgb": (ScaleMAES2RGB, scalemae_checkpoint, (1024,), (1024, 14, 14)),
 }
@@ -82,7 +82,7 @@ def online(request, tmp_path_factory):
     """The model downloaded through the loopback Hub and used once online."""
     cls, make, _, _ = MODELS[request.param]
     tmp = tmp_path_factory.mktemp(request.param)
-    ckpt = make(tmp / cls.weights.filename)
+    ckpt = make(tmp / cls.weights.filename) if make else request.getfixturevalue("remoteclip_ckpt")[0]
     (tmp / "hub").mkdir()
     hub = HFEndpoint(lambda root, routes: LoopbackServer(root, routes).start(), tmp / "hub")
     sha = hub.add(cls.weights.repo_id, cls.weights.filename, ckpt, cls.weights.revision)
@@ -108,7 +108,8 @@ def test_downloaded_once_through_the_hub_into_the_cache(online):
     org, name = spec.repo_id.split("/")
     cached = online.cfg.weights_dir / "hf" / f"models--{org}--{name}" / "snapshots" / spec.revision / spec.filename
     assert cached.is_file() and sha256_file(cached) == online.sha
-    assert online.fracs and max(online.fracs) == pytest.approx(1.0)
+    # download (and checksum) progress fills the first fifth, inference the rest
+    assert any(0 < f <= 0.2 for f in online.fracs) and max(online.fracs) == pytest.approx(1.0)
     assert online.grid.meta["weights"]["source"] == f"hf://{spec.repo_id}@{spec.revision}/{spec.filename}"
 
 

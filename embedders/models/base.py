@@ -350,8 +350,6 @@ class OnTheFlyEmbedder(Embedder):
                     device: Optional[str] = None, progress: Progress = NULL_PROGRESS,
                     request: Optional[EmbedRequest] = None, config: Optional[Config] = None) -> Embedding:
         """Embed an ImageryPatch (reflectance x 10^4, NaN = no data) without fetching."""
-        import torch
-
         output = output or OutputSpec.grid()
         cfg = config or (request.config if request else None) or get_config()
         self.check_requirements()
@@ -360,11 +358,12 @@ class OnTheFlyEmbedder(Embedder):
         mode = resolve_input_prep(input_prep, h, w, self.input_size)
         prep = _Prepared(data, nodata, mode, self.input_size, self.patch_size)
         dev = resolve_device(device or cfg.device)
-        self._config, self._progress = cfg, progress
+        self._config, self._progress = cfg, progress.sub(0.0, 0.2)  # weights download / load
         try:
             model = self.model(dev)
         finally:
             self._config, self._progress = None, NULL_PROGRESS
+        progress = progress.sub(0.2, 1.0)
         rx, ry = patch.grid.res
         t = patch.grid.transform
         if mode == "resize":
