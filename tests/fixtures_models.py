@@ -119,11 +119,16 @@ def spec_for(spec, path, sha=None):
                                size=os.path.getsize(path) if spec.size else None)
 
 
+_MADE = {}  # test modules import the fixture below: each import is its own FixtureDef
+
+
 @pytest.fixture(scope="session")
 def remoteclip_ckpt(tmp_path_factory):
     """(path, sha256) of a random-init RemoteCLIP-ViT-B-32.pt, made once per session."""
-    path = remoteclip_checkpoint(tmp_path_factory.mktemp("remoteclip") / "RemoteCLIP-ViT-B-32.pt")
-    return path, sha256_file(path)
+    if "remoteclip" not in _MADE:
+        path = remoteclip_checkpoint(tmp_path_factory.mktemp("remoteclip") / "RemoteCLIP-ViT-B-32.pt")
+        _MADE["remoteclip"] = (path, sha256_file(path))
+    return _MADE["remoteclip"]
 
 
 # ---- Hugging Face-style endpoint ---------------------------------------
