@@ -21,7 +21,7 @@ import tessera_sample  # noqa: E402
 
 # Runs inside QGIS (qgis --code): start the run, wait, zoom, screenshot, quit.
 STARTUP = r'''
-import json, os, traceback
+import json, traceback
 from qgis.core import QgsCoordinateTransform, QgsProject
 from qgis.PyQt.QtCore import QTimer
 from qgis.utils import iface, plugins
@@ -34,10 +34,8 @@ def finish(status):
         with open(OUT + "/gui_status.json", "w") as f:
             json.dump(status, f)
     finally:
-        # os._exit: QGIS's system PROJ and the pyproj/rasterio wheels' PROJ both
-        # run static destructors at a normal exit and that crashes (signal 11)
-        # after all work is done; the demo's outputs are written by now.
-        os._exit(0 if status.get("ok") else 1)
+        QgsProject.instance().setDirty(False)
+        iface.actionExit().trigger()
 
 def grab_options():
     from qgis.PyQt.QtWidgets import QApplication, QStackedWidget
@@ -132,13 +130,17 @@ def main():
     code.write_text(STARTUP.format(out=str(OUT), extent=tuple(tessera_sample.DEMO_EXTENT),
                                    year=tessera_sample.DEMO_YEAR))
     print("2/3 Starting QGIS with RS Embed; 'Embed drawn extent' runs in the task manager ...")
-    proc = subprocess.run(["qgis", "--nologo", "--noversioncheck", "--code", str(code)],
-                          env=qgis_env(), capture_output=True, text=True, timeout=300)
+    try:
+        proc = subprocess.run(["qgis", "--nologo", "--noversioncheck", "--code", str(code)],
+                              env=qgis_env(), capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise SystemExit("QGIS did not quit within 5 minutes (a crash at exit shows QGIS's crash dialog "
+                         "and waits; pyproj/rasterio must be built against QGIS's PROJ/GDAL: make setup).")
     status_file = OUT / "gui_status.json"
     status = json.loads(status_file.read_text()) if status_file.exists() else {}
-    if not status.get("ok"):
+    if not status.get("ok") or proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-        raise SystemExit(f"The GUI demo failed: {status or 'QGIS exited with ' + str(proc.returncode)}")
+        raise SystemExit(f"The GUI demo failed: {status or 'no status'}; QGIS exited with {proc.returncode}")
     print(f"3/3 Loaded into the group '{status['group']}': {', '.join(status['layers'])}")
     print(f"\nScreenshot of the QGIS main window: {OUT / 'gui_screenshot.png'}")
     print(f"Screenshot of Settings > Options > RS Embed: {OUT / 'gui_options.png'}")
