@@ -93,6 +93,12 @@ def run_once(root: Path, centre_xy, path: Path) -> dict:
             "peer_rasterio_seconds": peer_seconds, "peer_rasterio_bytes": peer_fetched}
 
 
+def _gdal_version():
+    import rasterio
+
+    return rasterio.__gdal_version__
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=4096)
@@ -123,7 +129,8 @@ def main():
     out = {"roi": "PointBuffer 2500 m (5 km x 5 km, 500 x 500 px at 10 m)", "file_px": args.size,
            "file_bytes": path.stat().st_size, "layout": "bottom-up int8, 64 bands, band-separate "
            f"{BLOCK}x{BLOCK} blocks, ZSTD, overviews", "repeat": args.repeat,
-           "machine_cpus": os.cpu_count(), "target_ratio_fetched_to_needed": 1.5, "results": results}
+           "machine_cpus": os.cpu_count(), "gdal": _gdal_version(), "target_ratio_fetched_to_needed": 1.5,
+           "results": results}
     (REPO / "bench" / "results").mkdir(parents=True, exist_ok=True)
     (REPO / "bench" / "results" / "gse_cog.json").write_text(json.dumps(out, indent=2))
 
