@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from fixtures_models import HFEndpoint, remoteclip_ckpt, s2_patch, sha256_file, spec_for  # noqa: F401
-from loopback import LoopbackServer
 
 from rs_embed_qgis.embedders.config import get_config
 from rs_embed_qgis.embedders.errors import (DataUnavailableError, DependencyMissingError, DownloadError,
