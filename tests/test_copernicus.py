@@ -213,3 +213,12 @@ def test_large_tiles_are_retiled_once_in_the_cache(tmp_path):
     write_copernicus_tif(path, vals2)  # the source changed: the copy is remade
     emb = get_embedding("copernicus_embed", **roi)
     np.testing.assert_array_equal(emb.to_numpy(), vals2[:, 2:5, 3:5])
+
+
+@pytest.mark.network
+def test_live_pinned_revision_answers_range_requests():
+    """Opt-in: the pinned Hugging Face file exists and serves byte ranges."""
+    import requests
+
+    r = requests.get(cop.product_url(), headers={"Range": "bytes=0-3"}, timeout=60, allow_redirects=True)
+    assert r.status_code == 206 and r.content[:4] in (b"II*\x00", b"II+\x00")

@@ -202,3 +202,28 @@ def test_roi_across_two_zones_resamples_the_other_zone(tmp_path, loopback, monke
     nearest = dequantize_ref(da[:, rows, cols])
     same = np.isclose(arr[:, ~east], nearest, atol=1e-6).all(axis=0)
     assert same.mean() > 0.98  # nearest neighbour, up to ties on pixel edges
+
+
+def test_missing_year_refreshes_an_old_index_once(served):
+    import os
+
+    srv, _ = served
+    roi = utm_box_to_bbox(X0 + 600, Y0 + 300, X0 + 1500, Y0 + 900)
+    get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2024), backend="cog")
+    path = gse.index_path(get_config())
+    old = path.stat().st_mtime - 2 * 86400
+    os.utime(path, (old, old))  # two days old: still fresh for years it has
+    get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2023), backend="cog")
+    assert len([r for r in srv.requests if r[1] == "/aef_index.parquet"]) == 1
+    with pytest.raises(DataUnavailableError, match="no year 2019"):
+        get_embedding("gse_annual", spatial=roi, temporal=TemporalSpec.year(2019), backend="cog")
+    assert len([r for r in srv.requests if r[1] == "/aef_index.parquet"]) == 2
+
+
+@pytest.mark.network
+def test_live_public_cog_copy():
+    """Opt-in: a small ROI from the real Source Cooperative copy (reads ~30 MB)."""
+    emb = get_embedding("gse_annual", spatial=PointBuffer(0.12, 52.2, 300),
+                        temporal=TemporalSpec.year(2023), output=OutputSpec.grid(), backend="cog")
+    norms = np.linalg.norm(emb.to_numpy(), axis=0)
+    assert emb.crs == "EPSG:32631" and np.nanmedian(norms) == pytest.approx(1.0, abs=0.02)

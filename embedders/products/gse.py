@@ -44,7 +44,7 @@ GEE_YEARS = tuple(range(2017, 2026))
 AEF_URL = "https://data.source.coop/tge-labs/aef/v1/annual"
 AEF_URL_ENV = "RS_EMBED_AEF_URL"
 INDEX_NAME = "aef_index.parquet"
-INDEX_MAX_AGE_S = 7 * 24 * 3600
+INDEX_MAX_AGE_S = 30 * 24 * 3600   # refreshed monthly, or sooner when a year is missing
 INDEX_COLUMNS = ("path", "year", "crs", "wgs84_west", "wgs84_south", "wgs84_east", "wgs84_north")
 
 # GDAL settings for reading only the needed byte ranges of remote COGs.
@@ -129,15 +129,15 @@ def index_path(config) -> Path:
     return config.sub_cache("gse_aef") / f"aef_index_{tag}.parquet"
 
 
-def load_index(config, progress=NULL_PROGRESS):
-    """The AEF index as a pandas DataFrame (downloaded once, refreshed weekly)."""
+def load_index(config, progress=NULL_PROGRESS, max_age_s: float = INDEX_MAX_AGE_S):
+    """The AEF index as a pandas DataFrame (cached; downloaded when older than ``max_age_s``)."""
     import pandas as pd
     import pyarrow.parquet as pq
 
     path = index_path(config)
     url = f"{aef_base_url()}/{INDEX_NAME}"
     with _index_lock:
-        stale = not path.exists() or time.time() - path.stat().st_mtime > INDEX_MAX_AGE_S
+        stale = not path.exists() or time.time() - path.stat().st_mtime > max_age_s
         if stale:
             progress.info(f"Downloading the AlphaEarth COG index {url}")
             try:
@@ -356,6 +356,8 @@ class GoogleSatelliteEmbedding(Embedder):
     def _from_cog(self, request, year):
         prog = request.progress
         index = load_index(request.config, prog.sub(0.0, 0.1))
+        if year not in set(index["year"]):  # a newly published year? refresh a day-old index
+            index = load_index(request.config, prog.sub(0.0, 0.1), max_age_s=24 * 3600)
         years = sorted(set(int(y) for y in index["year"].unique()))
         if year not in years:
             raise DataUnavailableError(
