@@ -30,7 +30,7 @@ import numpy as np
 
 from ..base import Embedder
 from ..embedding import Embedding, make_grid
-from ..errors import DataUnavailableError, DownloadError, SpecError
+from ..errors import DataUnavailableError, DownloadError, RSEmbedError, SpecError
 from ..fileio import atomic_path
 from ..geo import RasterGrid, crs_string, roi_bounds_in, roi_utm_epsg, transform_bounds
 from ..progress import NULL_PROGRESS
@@ -206,14 +206,16 @@ def _read_north_up(ds, win):
 
 def _aligned(ds, grid: RasterGrid) -> bool:
     t, g = ds.transform, grid.transform
-    if crs_string(ds.crs) != grid.crs or t.b or t.d or abs(abs(t.a) - g.a) > 1e-9 or abs(abs(t.e) + g.e) > 1e-9:
+    if crs_string(ds.crs) != grid.crs or t.b or t.d:
+        return False
+    if abs(abs(t.a) - g.a) > 1e-9 or abs(abs(t.e) + g.e) > 1e-9:
         return False
     fx = (t.c - g.c) / g.a
     fy = (t.f - g.f) / g.e
     return abs(fx - round(fx)) < 1e-6 and abs(fy - round(fy)) < 1e-6
 
 
-def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, filled: np.ndarray, lock) -> dict:
+def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, filled: np.ndarray) -> dict:
     """Read the part of one COG that ``grid`` needs into ``out`` where no file
     has filled it yet (``filled``, H x W). Returns what was done (for the meta)."""
     import rasterio
@@ -230,13 +232,12 @@ def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, filled: np.ndar
             c = int(round((t.c - grid.transform.c) / grid.transform.a))
             r = int(round((t.f - grid.transform.f) / grid.transform.e))
             h, w = raw.shape[1:]
-            with lock:
-                empty = ~filled[r:r + h, c:c + w]
-                if empty.all():
-                    dequantize(raw, out=out[:, r:r + h, c:c + w])
-                else:
-                    out[:, r:r + h, c:c + w][:, empty] = dequantize(raw[:, empty])
-                filled[r:r + h, c:c + w] |= raw[0] != NODATA
+            empty = ~filled[r:r + h, c:c + w]
+            if empty.all():
+                dequantize(raw, out=out[:, r:r + h, c:c + w])
+            else:
+                out[:, r:r + h, c:c + w][:, empty] = dequantize(raw[:, empty])
+            filled[r:r + h, c:c + w] |= raw[0] != NODATA
             return {"url": url, "read": True, "window": list(win), "resampled": False}
         src_bounds = transform_bounds(grid.crs, ds.crs, grid.bounds)
         pad = 2 * abs(ds.transform.a)
@@ -250,10 +251,9 @@ def _read_file_into(url: str, grid: RasterGrid, out: np.ndarray, filled: np.ndar
         reproject(src, dst, src_transform=t, src_crs=ds.crs, src_nodata=np.nan,
                   dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=np.nan,
                   resampling=Resampling.nearest)
-        with lock:
-            empty = ~filled & np.isfinite(dst[0])
-            out[:, empty] = dst[:, empty]
-            filled |= empty
+        empty = ~filled & np.isfinite(dst[0])
+        out[:, empty] = dst[:, empty]
+        filled |= empty
         return {"url": url, "read": True, "window": list(win), "resampled": True}
 
 
@@ -382,15 +382,14 @@ class GoogleSatelliteEmbedding(Embedder):
         urls = [file_url(p, base) for p in ordered]
         out = np.full((len(BANDS), grid.height, grid.width), np.nan, np.float32)
         filled = np.zeros(grid.shape, bool)
-        lock = threading.Lock()
         reads = []
         sub = prog.sub(0.1, 1.0)
-        for i, url in enumerate(urls):  # zone files do not overlap: sequential keeps order
+        for i, url in enumerate(urls):  # in order: files of the target zone win
             prog.check()
             sub.update(i / len(urls), f"Reading {url.rsplit('/', 1)[-1]}")
             try:
-                reads.append(_read_file_into(url, grid, out, filled, lock))
-            except DataUnavailableError:
+                reads.append(_read_file_into(url, grid, out, filled))
+            except RSEmbedError:
                 raise
             except Exception as exc:  # rasterio / HTTP errors
                 raise DownloadError(f"Could not read the AlphaEarth COG {url}: {exc}") from exc
