@@ -13,6 +13,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from .icons import family_icon
 from .params import (
     WGS84, core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
     remove_files, spatial_from_extent, temporal_from_params, tr, year_param,
@@ -65,6 +66,9 @@ class EmbedRoiAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self):  # noqa: N802
         return EmbedRoiAlgorithm()
+
+    def icon(self):
+        return family_icon(self.groupId())
 
     def shortHelpString(self):  # noqa: N802
         return tr(
@@ -146,6 +150,7 @@ class EmbedRoiAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from ..embedders.api import get_grid_and_pooled
         from ..embedders.pca import write_pca_geotiff
+        from ..embedders.threads import in_python_thread
         from ..embedders.writers import write_geotiff
 
         model, kwargs = self.core_arguments(parameters, context)
@@ -154,18 +159,22 @@ class EmbedRoiAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(tr("Embedding {} with {} for {}").format(
             kwargs["spatial"].bounds_4326(), model, kwargs["temporal"]))
         written = []
+
+        def run_core():  # pyproj is unsafe on pooled Qt threads: run on a Python thread
+            grid, pooled = get_grid_and_pooled(model, progress=feedback_progress(feedback, 0.0, 0.85), **kwargs)
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled."))
+            write_geotiff(grid, out_path)
+            written.append(out_path)
+            feedback.setProgress(90)
+            if pca_path:
+                write_pca_geotiff(grid, pca_path)
+                written.append(pca_path)
+            return grid, pooled
+
         try:
             with core_errors_as_processing():
-                grid, pooled = get_grid_and_pooled(
-                    model, progress=feedback_progress(feedback, 0.0, 0.85), **kwargs)
-                if feedback.isCanceled():
-                    raise QgsProcessingException(tr("Cancelled."))
-                write_geotiff(grid, out_path)
-                written.append(out_path)
-                feedback.setProgress(90)
-                if pca_path:
-                    write_pca_geotiff(grid, pca_path)
-                    written.append(pca_path)
+                grid, pooled = in_python_thread(run_core)
             if feedback.isCanceled():
                 raise QgsProcessingException(tr("Cancelled."))
             sink_id = self._write_pooled(parameters, context, model, kwargs, pooled)

@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .icons import family_icon
 from .params import (
     core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
     spatial_from_extent, temporal_from_params, tr, year_param,
@@ -52,6 +53,9 @@ class FetchImageryAlgorithm(QgsProcessingAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "embeddings"
+
+    def icon(self):
+        return family_icon("imagery")
 
     def createInstance(self):  # noqa: N802
         return FetchImageryAlgorithm()
@@ -111,6 +115,7 @@ class FetchImageryAlgorithm(QgsProcessingAlgorithm):
         from ..embedders.imagery.geotiff import write_patch
         from ..embedders.imagery.local import parse_band_map
         from ..embedders.specs import SensorSpec
+        from ..embedders.threads import in_python_thread
 
         spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
         temporal = temporal_from_params(self, parameters, context)
@@ -131,8 +136,8 @@ class FetchImageryAlgorithm(QgsProcessingAlgorithm):
                 input_raster=layer.source() if layer is not None and source in ("auto", "local") else None,
                 band_map=parse_band_map(self.parameterAsString(parameters, self.BAND_MAP, context)),
                 progress=feedback_progress(feedback, 0.0, 0.95))
-            patch = get_patch(request, get_config())
-            write_patch(patch, out_path)
+            patch = in_python_thread(get_patch, request, get_config())  # pyproj: not on Qt pool threads
+            in_python_thread(write_patch, patch, out_path)
         meta = patch.meta
         scenes = meta.get("scenes") or []
         feedback.pushInfo(tr("Source: {}; {} scene(s): {}").format(

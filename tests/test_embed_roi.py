@@ -181,3 +181,29 @@ def test_loaded_pca_layer_is_styled_and_renders_colours(rs_provider, sample_env,
     colours = {img.pixel(x, y) for x in range(0, img.width(), 5) for y in range(0, img.height(), 5)}
     assert len(colours) > 50  # colours vary across the ROI
     QgsProject.instance().removeAllMapLayers()
+
+
+def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, sample_env, tmp_path):
+    """The toolbox runs processAlgorithm on pooled Qt threads (QgsProcessingAlgRunnerTask);
+    two runs in a row must both complete (pyproj state on reused Qt threads)."""
+    import time
+
+    from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext,
+                           QgsProcessingFeedback, QgsProject)
+
+    for i in range(2):
+        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+        context.setProject(QgsProject.instance())
+        out = tmp_path / f"emb{i}.tif"
+        alg = QgsApplication.processingRegistry().createAlgorithmById("rs_embed:embed_roi")
+        task = QgsProcessingAlgRunnerTask(alg, {"EXTENT": EXTENT_4326, "MODEL": "tessera", "YEAR": 2024,
+                                                "OUTPUT": str(out)}, context, feedback)
+        done = {}
+        task.executed.connect(lambda ok, results: done.update(ok=ok, results=results))
+        QgsApplication.taskManager().addTask(task)
+        deadline = time.time() + 120
+        while "ok" not in done and time.time() < deadline:
+            QgsApplication.processEvents()
+        assert done.get("ok") and done["results"]["OUTPUT"] == str(out)
+        with rasterio.open(out) as src:
+            assert src.count == 128
