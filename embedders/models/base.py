@@ -346,11 +346,29 @@ class OnTheFlyEmbedder(Embedder):
                               progress=progress)
         return get_patch(ireq, request.config)
 
+    def embed_grid_and_pooled(self, request: EmbedRequest):
+        """(grid, pooled) from one fetch and one forward pass (Embed ROI writes both)."""
+        self.check_backend(request.backend)
+        self.check_requirements()
+        patch = self.fetch_patch(request, request.progress.sub(0.0, 0.3))
+        return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
+                                     input_prep=request.input_prep,
+                                     device=request.device or request.config.device,
+                                     progress=request.progress.sub(0.3, 1.0), request=request,
+                                     config=request.config)
+
     def embed_patch(self, patch, output: Optional[OutputSpec] = None, input_prep: str = "resize",
                     device: Optional[str] = None, progress: Progress = NULL_PROGRESS,
                     request: Optional[EmbedRequest] = None, config: Optional[Config] = None) -> Embedding:
         """Embed an ImageryPatch (reflectance x 10^4, NaN = no data) without fetching."""
         output = output or OutputSpec.grid()
+        grid, pooled = self.embed_patch_both(patch, output, input_prep, device, progress, request, config)
+        return grid if output.mode == "grid" else pooled
+
+    def embed_patch_both(self, patch, output: OutputSpec, input_prep: str = "resize",
+                         device: Optional[str] = None, progress: Progress = NULL_PROGRESS,
+                         request: Optional[EmbedRequest] = None, config: Optional[Config] = None):
+        """(grid Embedding, pooled Embedding) of an ImageryPatch from one forward pass."""
         cfg = config or (request.config if request else None) or get_config()
         self.check_requirements()
         data, nodata = self._select(patch)
@@ -380,18 +398,16 @@ class OnTheFlyEmbedder(Embedder):
         transform = Affine(math.copysign(cw, t.a), 0.0, t.c, 0.0, math.copysign(ch, t.e), t.f)
         meta = self._meta(request, patch, prep, dev, gsd, output)
         emb = Embedding(make_grid(grid, patch.grid.crs, transform), meta)
-        if output.mode == "grid":
-            return emb
         if pooled_tiles:
             vecs = np.stack([v for v, frac in pooled_tiles if frac <= NODATA_TOKEN_FRACTION]
                             or [v for v, _ in pooled_tiles])
             vec = vecs.mean(0) if output.pooling == "mean" else vecs.max(0)
             m = dict(meta, output="pooled", pooling=output.pooling, pooled_from="model projection",
                      coverage_fraction=float(1.0 - prep.cell_nodata.mean()), grid_shape=list(grid.shape))
-            return Embedding(vec.astype(np.float32), m)
+            return emb, Embedding(vec.astype(np.float32), m)
         pooled = emb.pooled(output.pooling)
         pooled.meta["pooled_from"] = "patch tokens (class token removed)"
-        return pooled
+        return emb, pooled
 
     def _select(self, patch):
         missing = [b for b in self.bands if b not in list(patch.bands)]
