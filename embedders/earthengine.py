@@ -13,19 +13,25 @@ Interface
     console, or tests that initialise ``ee`` offline from its bundled
     algorithm list).
 ``compute_pixels(image, grid, band_names, *, mask_nodata=True, workers=4,
-retry=RetryPolicy(), progress=None, project=None, config=None) -> np.ndarray``
-    (C, H, W) float32 on ``grid`` (a north-up :class:`~.geo.RasterGrid`), NaN
-    where the image is masked. ``image`` is an ``ee.Image`` or a callable
-    ``build(ee) -> ee.Image``; a callable is evaluated after initialisation
-    (``ee`` objects cannot be built before it). The grid is split into
-    requests under the API limits (48 MiB uncompressed, 32768 px a side),
-    run ``workers`` at a time, retried with exponential backoff on rate limits
-    (429 / RESOURCE_EXHAUSTED / quota) and server errors (5xx), a request the
-    server still finds too large is split in four, and the tiles are assembled.
+retry=RetryPolicy(), progress=None, project=None, config=None, max_bytes, max_side)``
+    -> (C, H, W) float32 on ``grid`` (a north-up :class:`~.geo.RasterGrid` in
+    any CRS Earth Engine knows, e.g. the ROI's UTM zone), bands in the order of
+    ``band_names`` (cast to float32). With ``mask_nodata`` a pixel masked in any
+    band is NaN in all (a validity band travels with the request). ``image`` is
+    an ``ee.Image`` or a callable ``build(ee) -> ee.Image``, evaluated after
+    initialisation (``ee`` objects cannot be built before it). The grid is
+    split into requests under the API limits (48 MiB uncompressed, 32768 px a
+    side), run ``workers`` at a time, retried with exponential backoff on rate
+    limits (429 / RESOURCE_EXHAUSTED / quota) and server errors (5xx, timeouts);
+    a request the server still finds too large is split in four; the tiles are
+    assembled. ``progress`` gets the fraction of requests done and is checked
+    for cancellation between requests. Errors: :class:`CredentialsError`
+    (sign-in / project), :class:`EarthEngineError` (refused or failing).
 ``pixel_request(expression, grid, band_names) -> dict``
     The ``computePixels`` body for one grid (NUMPY_NDARRAY).
 ``split_grid(grid, bytes_per_pixel, max_bytes, max_side)``
     ``[(row0, col0, RasterGrid)]`` tiles covering ``grid``.
+``is_retryable(exc)``: whether an exception is a rate limit or server error.
 
 Network boundary
 ----------------
