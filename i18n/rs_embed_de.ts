@@ -64,7 +64,7 @@
         <translation>Fläche: {:,.2f} km²</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="82"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="86"/>
         <source>Extent</source>
         <translation>Ausdehnung</translation>
     </message>
@@ -119,7 +119,7 @@
         <translation>Bei Bedarf berechnete Modelle: auto, stac (kein Konto), gee oder local (ein Rasterlayer dieses Projekts).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="86"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="90"/>
         <source>Imagery source</source>
         <translation>Bildquelle</translation>
     </message>
@@ -274,7 +274,7 @@
         <translation>STAC-Endpunkt</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="101"/>
+        <location filename="../processing_provider/embed_roi.py" line="109"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
@@ -634,7 +634,7 @@
         <translation>Modelle vergleichen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="51"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="52"/>
         <source>Embeddings</source>
         <translation>Einbettungen</translation>
     </message>
@@ -644,17 +644,17 @@
         <translation>Führt jedes gewählte Modell für dieselbe Ausdehnung und Zeit aus und vergleicht sie fair.&lt;br&gt;Ein Modell, das hier nicht laufen kann (fehlendes Python-Paket, keine Daten für Ort oder Jahr, keine Zugangsdaten), wird gemeldet und übersprungen; die anderen laufen weiter. Einbettungsraster und PCA-Karte jedes Modells werden in den Ausgabeordner geschrieben und in eine Layergruppe geladen.&lt;br&gt;&lt;br&gt;&lt;b&gt;Gemeinsames Raster&lt;/b&gt;: jedes Raster wird (Mittelwert) auf ein Raster umgetastet: das native Raster des &lt;i&gt;Referenzmodells&lt;/i&gt; oder die UTM-Zone der ROI in der &lt;i&gt;gemeinsamen Auflösung&lt;/i&gt; (Meter); standardmäßig das gröbste native Raster der Modelle.&lt;br&gt;&lt;b&gt;Bericht&lt;/b&gt; (report.html, report.csv): je Modell Dimension, native Auflösung, KBS, Abdeckung und Laufzeit; zwischen den Modellen lineares CKA auf den in allen gültigen Pixeln (1 = dieselbe Geometrie bis auf Drehung und Skalierung; funktioniert über Dimensionen hinweg) und die Übereinstimmung der k-nächste-Nachbarn-Mengen dieser Pixel (mittlerer Jaccard-Index und Überlappung); dazu die PCA-Karten nebeneinander (pca_side_by_side.png). Der Bericht öffnet sich aus den Processing-Ergebnissen.&lt;br&gt;&lt;b&gt;Backend / Bildquelle&lt;/b&gt; gelten für die Modelle, die sie anbieten; die anderen verwenden auto.&lt;br&gt;&lt;br&gt;Modelle:</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="85"/>
+        <location filename="../processing_provider/embed_roi.py" line="89"/>
         <source>Extent (any CRS)</source>
         <translation>Ausdehnung (beliebiges KBS)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="89"/>
+        <location filename="../processing_provider/embed_roi.py" line="93"/>
         <source>Start date (inclusive; imagery models)</source>
         <translation>Startdatum (einschließlich; bildbasierte Modelle)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="90"/>
+        <location filename="../processing_provider/embed_roi.py" line="94"/>
         <source>End date (exclusive; imagery models)</source>
         <translation>Enddatum (ausschließlich; bildbasierte Modelle)</translation>
     </message>
@@ -679,7 +679,7 @@
         <translation>Backend für vorberechnete Produkte</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="95"/>
+        <location filename="../processing_provider/embed_roi.py" line="101"/>
         <source>Imagery source for on-the-fly models</source>
         <translation>Bildquelle für bei Bedarf berechnete Modelle</translation>
     </message>
@@ -749,7 +749,7 @@
         <translation>Objekte (Punkte, Linien oder Polygone)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="86"/>
+        <location filename="../processing_provider/embed_roi.py" line="90"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
@@ -779,7 +779,7 @@
         <translation>Objekte ohne Einbettung</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="112"/>
+        <location filename="../processing_provider/embed_roi.py" line="120"/>
         <source>Embedding dimension</source>
         <translation>Einbettungsdimension</translation>
     </message>
@@ -824,62 +824,62 @@
         <translation>{} von {} Objekten eingebettet ({} Dimensionen).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="58"/>
+        <location filename="../processing_provider/embed_roi.py" line="59"/>
         <source>Embed ROI</source>
         <translation>ROI einbetten</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="70"/>
+        <location filename="../processing_provider/embed_roi.py" line="74"/>
         <source>Embeds an extent with a remote-sensing foundation model and writes the embedding grid as a georeferenced float32 GeoTIFF (one band per dimension, NaN where there is no data), a PCA pseudocolour RGB layer and, optionally, the pooled vector (mean over covered pixels) as the ROI polygon with one attribute per dimension.&lt;br&gt;&lt;br&gt;&lt;b&gt;Extent&lt;/b&gt;: any CRS; it is transformed to longitude/latitude.&lt;br&gt;&lt;b&gt;Time&lt;/b&gt;: annual products use &lt;i&gt;Year&lt;/i&gt;; give &lt;i&gt;Start date&lt;/i&gt; and &lt;i&gt;End date&lt;/i&gt; (end exclusive) for imagery-based models.&lt;br&gt;&lt;b&gt;Backend&lt;/b&gt; (precomputed products): auto, gee (Earth Engine project needed) or cog (public copy, no account).&lt;br&gt;&lt;b&gt;Imagery source&lt;/b&gt; (on-the-fly models): auto, local (Input raster), stac (no account) or gee.&lt;br&gt;&lt;br&gt;Models:</source>
         <translation>Bettet eine Ausdehnung mit einem Fernerkundungs-Foundation-Modell ein und schreibt das Einbettungsraster als georeferenziertes float32-GeoTIFF (ein Band je Dimension, NaN, wo keine Daten vorliegen), einen PCA-Falschfarben-RGB-Layer und optional den zusammengefassten Vektor (Mittel über die abgedeckten Pixel) als ROI-Polygon mit einem Attribut je Dimension.&lt;br&gt;&lt;br&gt;&lt;b&gt;Ausdehnung&lt;/b&gt;: beliebiges KBS; sie wird in Länge/Breite umgerechnet.&lt;br&gt;&lt;b&gt;Zeit&lt;/b&gt;: jährliche Produkte verwenden &lt;i&gt;Jahr&lt;/i&gt;; für bildbasierte Modelle &lt;i&gt;Startdatum&lt;/i&gt; und &lt;i&gt;Enddatum&lt;/i&gt; (Ende ausschließlich) angeben.&lt;br&gt;&lt;b&gt;Backend&lt;/b&gt; (vorberechnete Produkte): auto, gee (Earth-Engine-Projekt nötig) oder cog (öffentliche Kopie, kein Konto).&lt;br&gt;&lt;b&gt;Bildquelle&lt;/b&gt; (bei Bedarf berechnete Modelle): auto, local (Eingaberaster), stac (kein Konto) oder gee.&lt;br&gt;&lt;br&gt;Modelle:</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="91"/>
+        <location filename="../processing_provider/embed_roi.py" line="95"/>
         <source>Input raster for the &apos;local&apos; imagery source</source>
         <translation>Eingaberaster für die Bildquelle „local“</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="91"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="95"/>
         <source>Maximum scene cloud cover (%)</source>
         <translation>Maximale Wolkenbedeckung der Szene (%)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="94"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="98"/>
         <source>Composite of the scenes in the window</source>
         <translation>Komposit der Szenen im Zeitfenster</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="99"/>
+        <location filename="../processing_provider/embed_roi.py" line="107"/>
         <source>Input preparation for large ROIs (resize / tile / auto)</source>
         <translation>Eingabevorbereitung für große ROIs (resize / tile / auto)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="106"/>
+        <location filename="../processing_provider/embed_roi.py" line="114"/>
         <source>Embedding grid</source>
         <translation>Einbettungsraster</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="107"/>
+        <location filename="../processing_provider/embed_roi.py" line="115"/>
         <source>PCA pseudocolour</source>
         <translation>PCA-Falschfarben</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="109"/>
+        <location filename="../processing_provider/embed_roi.py" line="117"/>
         <source>Pooled embedding (ROI polygon)</source>
         <translation>Zusammengefasste Einbettung (ROI-Polygon)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="113"/>
+        <location filename="../processing_provider/embed_roi.py" line="121"/>
         <source>Fraction of the ROI covered</source>
         <translation>Abgedeckter Anteil der ROI</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="114"/>
+        <location filename="../processing_provider/embed_roi.py" line="122"/>
         <source>Run metadata (JSON)</source>
         <translation>Metadaten des Laufs (JSON)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="120"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="125"/>
         <source>The &apos;local&apos; imagery source needs an input raster.</source>
         <translation>Die Bildquelle „local“ braucht ein Eingaberaster.</translation>
     </message>
@@ -889,12 +889,12 @@
         <translation>Bette {} mit {} für {} ein</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="166"/>
+        <location filename="../processing_provider/embed_roi.py" line="179"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="176"/>
+        <location filename="../processing_provider/embed_roi.py" line="189"/>
         <source>Grid {} x {} x {} in {}; coverage {:.1%}</source>
         <translation>Raster {} x {} x {} in {}; Abdeckung {:.1%}</translation>
     </message>
@@ -989,122 +989,122 @@
         <translation>Mit einer Ausdehnung Jahr A und Jahr B angeben.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="48"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="49"/>
         <source>Fetch imagery</source>
         <translation>Bilder abrufen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="60"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="64"/>
         <source>Writes the Sentinel-2 composite that on-the-fly models see for an extent and a time window, so you can inspect it before embedding: a float32 GeoTIFF of surface reflectance x 10000 (NaN = no data or masked), one band per requested band, on the extent&apos;s local UTM zone at &lt;i&gt;Pixel size&lt;/i&gt; metres, shown as true colour (B04/B03/B02, stretch 0-3000).&lt;br&gt;&lt;br&gt;&lt;b&gt;Time&lt;/b&gt;: &lt;i&gt;Start date&lt;/i&gt; and &lt;i&gt;End date&lt;/i&gt; (end exclusive), or a &lt;i&gt;Year&lt;/i&gt;.&lt;br&gt;&lt;b&gt;Imagery source&lt;/b&gt;: &lt;i&gt;local&lt;/i&gt; reads the &lt;i&gt;Input raster&lt;/i&gt; (any CRS; bands by Sentinel-2 names in the band descriptions, by red/green/blue colour, or the &lt;i&gt;Band mapping&lt;/i&gt;, e.g. B04=3,B03=2,B02=1); &lt;i&gt;stac&lt;/i&gt; reads Sentinel-2 L2A from a STAC API (Earth Search by default, no account); &lt;i&gt;gee&lt;/i&gt; reads COPERNICUS/S2_SR_HARMONIZED from Earth Engine (project in the settings); &lt;i&gt;auto&lt;/i&gt; picks local when a raster is given, else gee when a project is set, else stac.&lt;br&gt;&lt;b&gt;Clouds&lt;/b&gt;: scenes above &lt;i&gt;Maximum scene cloud cover&lt;/i&gt; are skipped; with &lt;i&gt;Mask clouds&lt;/i&gt; cloud, cloud shadow, cirrus and defective pixels are masked (SCL on STAC, Cloud Score+ on Earth Engine).&lt;br&gt;&lt;b&gt;Composite&lt;/b&gt;: &lt;i&gt;median&lt;/i&gt; of the valid pixels, or &lt;i&gt;mosaic&lt;/i&gt; (least cloudy scene first). The +1000 offset of newer Sentinel-2 processing is removed.&lt;br&gt;&lt;b&gt;Bands&lt;/b&gt;: RGB, RGBN, all S2, or names such as B04,B03,B02,B08.&lt;br&gt;Fetched composites are cached, so embedding the same area afterwards reads no imagery again.</source>
         <translation>Schreibt das Sentinel-2-Komposit, das bei Bedarf berechnete Modelle für eine Ausdehnung und ein Zeitfenster sehen, damit es vor dem Einbetten geprüft werden kann: ein float32-GeoTIFF der Oberflächenreflexion x 10000 (NaN = keine Daten oder maskiert), ein Band je angefordertem Band, in der lokalen UTM-Zone der Ausdehnung mit &lt;i&gt;Pixelgröße&lt;/i&gt; Metern, dargestellt in Echtfarben (B04/B03/B02, Streckung 0-3000).&lt;br&gt;&lt;br&gt;&lt;b&gt;Zeit&lt;/b&gt;: &lt;i&gt;Startdatum&lt;/i&gt; und &lt;i&gt;Enddatum&lt;/i&gt; (Ende ausschließlich) oder ein &lt;i&gt;Jahr&lt;/i&gt;.&lt;br&gt;&lt;b&gt;Bildquelle&lt;/b&gt;: &lt;i&gt;local&lt;/i&gt; liest das &lt;i&gt;Eingaberaster&lt;/i&gt; (beliebiges KBS; Bänder über Sentinel-2-Namen in den Bandbeschreibungen, über die Farben Rot/Grün/Blau oder die &lt;i&gt;Bandzuordnung&lt;/i&gt;, z. B. B04=3,B03=2,B02=1); &lt;i&gt;stac&lt;/i&gt; liest Sentinel-2 L2A aus einer STAC-API (standardmäßig Earth Search, kein Konto); &lt;i&gt;gee&lt;/i&gt; liest COPERNICUS/S2_SR_HARMONIZED aus Earth Engine (Projekt in den Einstellungen); &lt;i&gt;auto&lt;/i&gt; wählt local, wenn ein Raster angegeben ist, sonst gee, wenn ein Projekt eingestellt ist, sonst stac.&lt;br&gt;&lt;b&gt;Wolken&lt;/b&gt;: Szenen über der &lt;i&gt;maximalen Wolkenbedeckung der Szene&lt;/i&gt; werden übersprungen; mit &lt;i&gt;Wolken maskieren&lt;/i&gt; werden Wolken, Wolkenschatten, Zirren und fehlerhafte Pixel maskiert (SCL bei STAC, Cloud Score+ bei Earth Engine).&lt;br&gt;&lt;b&gt;Komposit&lt;/b&gt;: &lt;i&gt;median&lt;/i&gt; der gültigen Pixel oder &lt;i&gt;mosaic&lt;/i&gt; (wolkenärmste Szene zuerst). Der Versatz von +1000 neuerer Sentinel-2-Prozessierungen wird entfernt.&lt;br&gt;&lt;b&gt;Bänder&lt;/b&gt;: RGB, RGBN, alle S2 oder Namen wie B04,B03,B02,B08.&lt;br&gt;Abgerufene Komposite werden zwischengespeichert, sodass beim späteren Einbetten desselben Gebiets keine Bilder erneut gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="83"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="87"/>
         <source>Start date (inclusive)</source>
         <translation>Startdatum (einschließlich)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="84"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="88"/>
         <source>End date (exclusive)</source>
         <translation>Enddatum (ausschließlich)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="87"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="91"/>
         <source>Input raster (for the &apos;local&apos; source)</source>
         <translation>Eingaberaster (für die Quelle „local“)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="89"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="93"/>
         <source>Bands (RGB, RGBN, all S2, or e.g. B04,B03,B02,B08)</source>
         <translation>Bänder (RGB, RGBN, alle S2 oder z. B. B04,B03,B02,B08)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="97"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="101"/>
         <source>Pixel size (ground metres, local UTM)</source>
         <translation>Pixelgröße (Meter am Boden, lokales UTM)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="99"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="103"/>
         <source>Mask clouds per pixel</source>
         <translation>Wolken je Pixel maskieren</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="100"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="104"/>
         <source>Band mapping for the input raster (e.g. B04=3,B03=2,B02=1)</source>
         <translation>Bandzuordnung für das Eingaberaster (z. B. B04=3,B03=2,B02=1)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="106"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="110"/>
         <source>Imagery</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="138"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="143"/>
         <source>Source: {}; {} scene(s): {}</source>
         <translation>Quelle: {}; {} Szene(n): {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="140"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="145"/>
         <source>Grid: {} at {:g} m, {} x {} pixels; {:.0%} of pixels have data{}</source>
         <translation>Raster: {} mit {:g} m, {} x {} Pixel; {:.0%} der Pixel haben Daten{}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="140"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="145"/>
         <source> (from the cache)</source>
         <translation> (aus dem Zwischenspeicher)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="147"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="152"/>
         <source>Imagery {} {}</source>
         <translation>Bilder {} {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="68"/>
+        <location filename="../processing_provider/params.py" line="71"/>
         <source>Year (for annual products)</source>
         <translation>Jahr (für jährliche Produkte)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="92"/>
+        <location filename="../processing_provider/params.py" line="95"/>
         <source>The extent {} is empty or inverted: give xmin &lt; xmax and ymin &lt; ymax.</source>
         <translation>Die Ausdehnung {} ist leer oder vertauscht: xmin &lt; xmax und ymin &lt; ymax angeben.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="97"/>
+        <location filename="../processing_provider/params.py" line="100"/>
         <source>The extent is empty: draw or type an area with a width and a height.</source>
         <translation>Die Ausdehnung ist leer: eine Fläche mit Breite und Höhe zeichnen oder eingeben.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="106"/>
+        <location filename="../processing_provider/params.py" line="109"/>
         <source>The extent cannot be transformed to longitude/latitude ({}): it is not on Earth in {}.</source>
         <translation>Die Ausdehnung kann nicht in Länge/Breite umgerechnet werden ({}): sie liegt in {} nicht auf der Erde.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="111"/>
+        <location filename="../processing_provider/params.py" line="114"/>
         <source>The extent is not on Earth after transformation from {} to EPSG:4326.</source>
         <translation>Die Ausdehnung liegt nach der Umrechnung von {} nach EPSG:4326 nicht auf der Erde.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="115"/>
+        <location filename="../processing_provider/params.py" line="118"/>
         <source>The extent is not on Earth: in EPSG:4326 it spans lon {:.4f}..{:.4f}, lat {:.4f}..{:.4f}; check the extent&apos;s CRS ({}).</source>
         <translation>Die Ausdehnung liegt nicht auf der Erde: in EPSG:4326 reicht sie über Länge {:.4f}..{:.4f}, Breite {:.4f}..{:.4f}; das KBS der Ausdehnung prüfen ({}).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="134"/>
+        <location filename="../processing_provider/params.py" line="137"/>
         <source>The extent is not on Earth: the point ({}, {}) in {} has no longitude/latitude. Check the extent&apos;s coordinates and CRS.</source>
         <translation>Die Ausdehnung liegt nicht auf der Erde: der Punkt ({}, {}) in {} hat keine Länge/Breite. Koordinaten und KBS der Ausdehnung prüfen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="165"/>
+        <location filename="../processing_provider/params.py" line="168"/>
         <source>Give both a start and an end date (the end is exclusive), or neither and a year.</source>
         <translation>Sowohl ein Start- als auch ein Enddatum angeben (das Ende ist ausschließlich) oder keines von beiden und ein Jahr.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="168"/>
+        <location filename="../processing_provider/params.py" line="171"/>
         <source>Give a year, or a start and an end date.</source>
         <translation>Ein Jahr angeben oder ein Start- und ein Enddatum.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/params.py" line="189"/>
+        <location filename="../processing_provider/params.py" line="192"/>
         <source>Cancelled: {}</source>
         <translation>Abgebrochen: {}</translation>
     </message>

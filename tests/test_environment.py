@@ -108,7 +108,7 @@ def test_gpu_report_is_honest(monkeypatch):
 
 
 def test_gpu_report_matches_torch():
-    torch = pytest.importorskip("torch")
+    import torch
     g = env.gpu_status({"torch": env.package_status("torch")})
     assert g["cuda"] == torch.cuda.is_available() and g["torch"] == torch.__version__
     expected = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")

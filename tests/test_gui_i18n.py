@@ -37,8 +37,8 @@ def test_german_translation_is_complete_and_well_formed():
         assert TAG.findall(src) == TAG.findall(tr.text), src
 
 
-@pytest.mark.skipif(shutil.which("pylupdate5") is None, reason="pylupdate5 (Debian pyqt5-dev-tools) not installed")
 def test_every_gui_string_is_in_the_translation(tmp_path):
+    assert shutil.which("pylupdate5"), "pylupdate5 missing: make setup installs Debian's pyqt5-dev-tools"
     out = tmp_path / "own.ts"
     subprocess.run(["pylupdate5", *OWN_SOURCES, "-ts", str(out)], check=True, capture_output=True)
     own = {src for _, src, _ in messages(out)}
@@ -49,8 +49,7 @@ def test_every_gui_string_is_in_the_translation(tmp_path):
 @pytest.fixture
 def german_qm(tmp_path):
     lrelease = shutil.which("lrelease")
-    if lrelease is None:
-        pytest.skip("lrelease (Debian qttools5-dev-tools) not installed")
+    assert lrelease, "lrelease missing: make setup installs Debian's qttools5-dev-tools"
     subprocess.run([lrelease, "-silent", str(TS), "-qm", str(tmp_path / "rs_embed_de.qm")], check=True)
     return tmp_path
 
