@@ -50,8 +50,7 @@ def isolated_cache(tmp_path, monkeypatch):
 
     cache = tmp_path / "rs_embed_cache"
     monkeypatch.setenv("RS_EMBED_CACHE_DIR", str(cache))
-    for var in ("RS_EMBED_WEIGHTS_DIR", "RS_EMBED_EE_PROJECT", "RS_EMBED_COPERNICUS_PATH",
-                "RS_EMBED_STAC_URL", "RS_EMBED_DEVICE", "RS_EMBED_MAX_ROI_KM2"):
+    for var in [v for v in os.environ if v.startswith("RS_EMBED_") and not v.endswith(("_CACHE_DIR", "_LIVE"))]:
         monkeypatch.delenv(var, raising=False)
     saved = dict(cfg._overrides)
     cfg._overrides.clear()
