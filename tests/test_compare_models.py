@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import pytest
 import rasterio
 
@@ -179,11 +178,6 @@ def test_headless_qgis_process_with_model_names(served, tmp_path):
     assert "gse_annual skipped: CredentialsError" in log
     assert sorted(Path(p).name for p in results["LAYERS"]) == ["tessera_grid.tif", "tessera_pca.tif"]
     assert rows(results["CSV"])[0]["model"] == "tessera"
-    if rc != 0 and ("free()" in log or "double free" in log or rc in (-6, -11)):
-        # The run itself succeeded (checked above). qgis_process then dies at exit once the
-        # pyproj wheel (bundled PROJ 9.5) was loaded beside QGIS's PROJ 9.1 -- also with
-        # 'import pyproj' alone; reported to the lead. Remove this once fixed.
-        pytest.xfail(f"qgis_process crashed at exit (rc {rc}) after a successful run (pyproj/PROJ clash)")
     assert rc == 0, log
 
 
