@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
+from .icons import family_icon
 from .params import core_errors_as_processing, remove_files, tr
 
 BLOCK_MB = "BLOCK_MB"
@@ -23,6 +24,9 @@ class AnalysisAlgorithm(QgsProcessingAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "analysis"
+
+    def icon(self):
+        return family_icon(self.groupId())
 
     def createInstance(self):  # noqa: N802
         return type(self)()

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterExtent, QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber,
 )
 
+from .icons import family_icon
 from .analysis_common import AnalysisAlgorithm, model_kwargs
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
 from .params import (
@@ -37,6 +38,9 @@ class CompareModelsAlgorithm(AnalysisAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "embeddings"
+
+    def icon(self):
+        return family_icon(self.groupId())
 
     def shortHelpString(self):  # noqa: N802
         return tr(

@@ -11,6 +11,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from .icons import family_icon
 from .analysis_common import AnalysisAlgorithm, model_kwargs
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
 from .params import (
@@ -49,6 +50,9 @@ class EmbedFeaturesAlgorithm(AnalysisAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "embeddings"
+
+    def icon(self):
+        return family_icon(self.groupId())
 
     def shortHelpString(self):  # noqa: N802
         return tr(
