@@ -32,6 +32,16 @@ class AnalysisAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
 
+class EmbeddingsAlgorithm(AnalysisAlgorithm):
+    """Base of the algorithms in the 'Embeddings' group."""
+
+    def group(self):
+        return tr("Embeddings")
+
+    def groupId(self):  # noqa: N802
+        return "embeddings"
+
+
 def block_mb_param():
     p = QgsProcessingParameterNumber(
         BLOCK_MB, tr("Memory per block (MB): larger is faster, smaller uses less RAM"),

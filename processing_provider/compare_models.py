@@ -12,8 +12,7 @@ from qgis.core import (
     QgsProcessingParameterExtent, QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber,
 )
 
-from .icons import family_icon
-from .analysis_common import AnalysisAlgorithm, model_kwargs
+from .analysis_common import EmbeddingsAlgorithm, model_kwargs
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
 from .params import (
     core_errors_as_processing, date_param, enum_param, enum_value, enum_values, feedback_progress,
@@ -22,7 +21,7 @@ from .params import (
 from .postprocessors import attach_style, style_pca
 
 
-class CompareModelsAlgorithm(AnalysisAlgorithm):
+class CompareModelsAlgorithm(EmbeddingsAlgorithm):
     EXTENT, MODELS, YEAR, START_DATE, END_DATE = "EXTENT", "MODELS", "YEAR", "START_DATE", "END_DATE"
     REFERENCE_MODEL, REFERENCE_RESOLUTION, K = "REFERENCE_MODEL", "REFERENCE_RESOLUTION", "K"
     BACKEND, IMAGERY_SOURCE, OUTPUT_FOLDER = "BACKEND", "IMAGERY_SOURCE", "OUTPUT_FOLDER"
@@ -32,15 +31,6 @@ class CompareModelsAlgorithm(AnalysisAlgorithm):
 
     def displayName(self):  # noqa: N802
         return tr("Compare models")
-
-    def group(self):
-        return tr("Embeddings")
-
-    def groupId(self):  # noqa: N802
-        return "embeddings"
-
-    def icon(self):
-        return family_icon(self.groupId())
 
     def shortHelpString(self):  # noqa: N802
         return tr(

@@ -11,8 +11,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from .icons import family_icon
-from .analysis_common import AnalysisAlgorithm, model_kwargs
+from .analysis_common import EmbeddingsAlgorithm, model_kwargs
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
 from .params import (
     WGS84, core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
@@ -34,7 +33,7 @@ def feature_spatial(geom, buffer_m):
     return BBox(r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum())
 
 
-class EmbedFeaturesAlgorithm(AnalysisAlgorithm):
+class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
     INPUT, MODEL, YEAR, START_DATE, END_DATE = "INPUT", "MODEL", "YEAR", "START_DATE", "END_DATE"
     BUFFER, BACKEND, IMAGERY_SOURCE = "BUFFER", "BACKEND", "IMAGERY_SOURCE"
     OUTPUT, ARRAY_OUTPUT = "OUTPUT", "ARRAY_OUTPUT"
@@ -44,15 +43,6 @@ class EmbedFeaturesAlgorithm(AnalysisAlgorithm):
 
     def displayName(self):  # noqa: N802
         return tr("Embed features")
-
-    def group(self):
-        return tr("Embeddings")
-
-    def groupId(self):  # noqa: N802
-        return "embeddings"
-
-    def icon(self):
-        return family_icon(self.groupId())
 
     def shortHelpString(self):  # noqa: N802
         return tr(

@@ -6,14 +6,14 @@ import json
 
 from qgis.core import (
     QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsProcessing,
-    QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber,
+    QgsProcessingException, QgsProcessingOutputNumber,
     QgsProcessingOutputString, QgsProcessingParameterDefinition, QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSink, QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsRectangle,
 )
 from qgis.PyQt.QtCore import QVariant
 
-from .icons import family_icon
+from .analysis_common import EmbeddingsAlgorithm
 from .params import (
     WGS84, core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
     remove_files, spatial_from_extent, temporal_from_params, tr, year_param,
@@ -46,7 +46,7 @@ def model_help():
     return "<ul>" + "".join(lines) + "</ul>"
 
 
-class EmbedRoiAlgorithm(QgsProcessingAlgorithm):
+class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
     EXTENT, MODEL, YEAR, START_DATE, END_DATE = "EXTENT", "MODEL", "YEAR", "START_DATE", "END_DATE"
     BACKEND, IMAGERY_SOURCE, INPUT_RASTER = "BACKEND", "IMAGERY_SOURCE", "INPUT_RASTER"
     CLOUD_MAX, COMPOSITE, INPUT_PREP, DEVICE = "CLOUD_MAX", "COMPOSITE", "INPUT_PREP", "DEVICE"
@@ -57,18 +57,6 @@ class EmbedRoiAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):  # noqa: N802
         return tr("Embed ROI")
-
-    def group(self):
-        return tr("Embeddings")
-
-    def groupId(self):  # noqa: N802
-        return "embeddings"
-
-    def createInstance(self):  # noqa: N802
-        return EmbedRoiAlgorithm()
-
-    def icon(self):
-        return family_icon(self.groupId())
 
     def shortHelpString(self):  # noqa: N802
         return tr(

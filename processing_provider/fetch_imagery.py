@@ -3,12 +3,13 @@ a GeoTIFF (float32 reflectance x 10^4, NaN no data), styled as RGB."""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterBoolean,
+    QgsProcessingException, QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition, QgsProcessingParameterExtent, QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
 )
 
+from .analysis_common import EmbeddingsAlgorithm
 from .icons import family_icon
 from .params import (
     core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
@@ -32,7 +33,7 @@ def rgb_bands(bands):
     return (1, 2, 3) if len(names) >= 3 else None
 
 
-class FetchImageryAlgorithm(QgsProcessingAlgorithm):
+class FetchImageryAlgorithm(EmbeddingsAlgorithm):
     EXTENT, YEAR, START_DATE, END_DATE = "EXTENT", "YEAR", "START_DATE", "END_DATE"
     IMAGERY_SOURCE, INPUT_RASTER, BAND_MAP, BANDS = "IMAGERY_SOURCE", "INPUT_RASTER", "BAND_MAP", "BANDS"
     CLOUD_MAX, COMPOSITE, MASK_CLOUDS, SCALE_M, OUTPUT = (
@@ -48,17 +49,8 @@ class FetchImageryAlgorithm(QgsProcessingAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Fetch imagery")
 
-    def group(self):
-        return tr("Embeddings")
-
-    def groupId(self):  # noqa: N802
-        return "embeddings"
-
     def icon(self):
         return family_icon("imagery")
-
-    def createInstance(self):  # noqa: N802
-        return FetchImageryAlgorithm()
 
     def shortHelpString(self):  # noqa: N802
         return tr(
