@@ -41,6 +41,11 @@ def model_help():
     for mid in model_ids():
         d = describe_model(mid)
         needs = f"; needs {', '.join(d['requires'])}" if d.get("requires") else ""
+        inp = d.get("input") or {}
+        if inp.get("bands"):
+            side = [k for k in ((d.get("preprocessing") or {}).get("side_inputs") or {}) if " " not in k]
+            needs = (f"; Sentinel-2 bands {', '.join(inp['bands'])} at {inp.get('size', '?')} px"
+                     + (f", side inputs: {', '.join(side)}" if side else "") + needs)
         lines.append(f"<li><b>{mid}</b> ({d['kind']}): {d['title']}, {d['dim']} dims, "
                      f"{d['resolution']}, {d['temporal_coverage']}{needs}</li>")
     return "<ul>" + "".join(lines) + "</ul>"

@@ -207,3 +207,20 @@ def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, sample_en
         assert done.get("ok") and done["results"]["OUTPUT"] == str(out)
         with rasterio.open(out) as src:
             assert src.count == 128
+
+
+def test_help_lists_every_model_with_its_input_needs(rs_provider):
+    from qgis.core import QgsApplication
+
+    from rs_embed_qgis.embedders import list_models
+
+    alg = QgsApplication.processingRegistry().algorithmById("rs_embed:embed_roi")
+    text = alg.shortHelpString()
+    for mid in list_models():
+        assert f"<b>{mid}</b>" in text
+    assert "B02, B03, B04, B8A, B11, B12 at 224 px" in text  # prithvi's bands
+    assert "side inputs: res" in text  # scalemae's ground sample distance
+    opts = alg.parameterDefinition("MODEL").options()
+    assert opts == list_models()
+    for name in ("INPUT_PREP", "DEVICE", "BACKEND", "IMAGERY_SOURCE", "CLOUD_MAX", "COMPOSITE"):
+        assert alg.parameterDefinition(name).flags() & alg.parameterDefinition(name).FlagAdvanced
