@@ -31,6 +31,8 @@ help:
 	@echo "make deploy  install the plugin into your QGIS profile and enable it"
 	@echo "make zip     build dist/$(PLUGIN)-$(VERSION).zip for Plugins > Install from ZIP"
 	@echo "make bench   run the benchmarks (figures in bench/results/)"
+	@echo "make demo-gui  screenshot of QGIS desktop (Xvfb) with an embedded extent loaded"
+	@echo "make ts / qm   refresh / compile the translations"
 
 setup: apt venv $(PKGDIR)/$(PLUGIN)
 
