@@ -4,7 +4,6 @@ main thread loads them into a layer group (or says what went wrong)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -12,11 +11,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from qgis.core import (
-    Qgis, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsCsException, QgsMessageLog,
-    QgsProject, QgsTask,
+    Qgis, QgsMessageLog, QgsProject, QgsTask,
 )
 
-from ..processing_provider.params import remove_files, tr
+from ..processing_provider.params import bbox_from_rect, remove_files, tr
 
 LOG_TAG = "RS Embed"
 
@@ -46,23 +44,9 @@ class RunSpec:
 
 
 def bbox_from_extent(rect, crs, transform_context=None):
-    """A rectangle in ``crs`` as the core's BBox in EPSG:4326 (SpecError if
-    it is empty or not on Earth)."""
-    from ..embedders.errors import SpecError
-    from ..embedders.specs import BBox
-
-    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
-    if crs.isValid() and crs.authid() != "EPSG:4326":
-        ctx = transform_context or QgsProject.instance().transformContext()
-        try:
-            rect = QgsCoordinateTransform(crs, wgs84, ctx).transformBoundingBox(rect)
-        except QgsCsException as exc:
-            raise SpecError(f"The extent cannot be transformed from {crs.authid()} to lon/lat: {exc}") from exc
-    vals = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
-    if not all(math.isfinite(v) for v in vals):
-        raise SpecError(f"The extent is not on Earth in {crs.authid()}.")
-    xmin, ymin, xmax, ymax = vals
-    return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0))
+    """A drawn rectangle in ``crs`` as the core's BBox in EPSG:4326 (SpecError if
+    it is empty or not on Earth): the same checks as the Processing extent."""
+    return bbox_from_rect(rect, crs, transform_context or QgsProject.instance().transformContext())
 
 
 def core_kwargs(model, spec: RunSpec):

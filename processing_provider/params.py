@@ -9,7 +9,6 @@ import math
 from qgis.core import (
     QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsCsException, QgsProcessingException,
     QgsProcessingParameterDateTime, QgsProcessingParameterEnum, QgsProcessingParameterNumber,
-    QgsRectangle,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime
 
@@ -88,44 +87,53 @@ def _raw_extent_inverted(value):
 
 def spatial_from_extent(alg, parameters, name, context):
     """The EXTENT parameter (any CRS) as a core BBox in EPSG:4326."""
-    from ..embedders.specs import BBox
-
     raw = parameters.get(name)
     if _raw_extent_inverted(raw):
         raise QgsProcessingException(
             tr("The extent {} is empty or inverted: give xmin < xmax and ymin < ymax.").format(raw))
     rect = alg.parameterAsExtent(parameters, name, context)
     crs = alg.parameterAsExtentCrs(parameters, name, context)
-    if rect is None or rect.isNull() or rect.isEmpty() or rect.width() <= 0 or rect.height() <= 0:
-        raise QgsProcessingException(tr("The extent is empty: draw or type an area with a width and a height."))
     if not crs.isValid():
         crs = context.project().crs() if context.project() else WGS84
+    with core_errors_as_processing():
+        return bbox_from_rect(rect, crs, context.transformContext())
+
+
+def bbox_from_rect(rect, crs, transform_context):
+    """A rectangle in ``crs`` (a Processing extent, a drawn extent) as the core's
+    BBox in EPSG:4326; SpecError when it is empty or not on Earth."""
+    from ..embedders.errors import SpecError
+    from ..embedders.specs import BBox
+
+    if rect is None or rect.isNull() or rect.isEmpty() or rect.width() <= 0 or rect.height() <= 0:
+        raise SpecError(tr("The extent is empty: draw or type an area with a width and a height."))
     try:
-        if crs.authid() != "EPSG:4326":
-            xform = QgsCoordinateTransform(crs, WGS84, context.transformContext())
+        if crs.isValid() and crs.authid() != "EPSG:4326":
+            xform = QgsCoordinateTransform(crs, WGS84, transform_context)
             _check_round_trip(xform, rect, crs)
             rect = xform.transformBoundingBox(rect)
     except QgsCsException as exc:
-        raise QgsProcessingException(
+        raise SpecError(
             tr("The extent cannot be transformed to longitude/latitude ({}): it is not on Earth in {}.").format(
                 exc, crs.authid())) from exc
     vals = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
     if not all(math.isfinite(v) for v in vals):
-        raise QgsProcessingException(
+        raise SpecError(
             tr("The extent is not on Earth after transformation from {} to EPSG:4326.").format(crs.authid()))
     xmin, ymin, xmax, ymax = vals
     if xmin < -180.0001 or xmax > 180.0001 or ymin < -90.0001 or ymax > 90.0001:
-        raise QgsProcessingException(
+        raise SpecError(
             tr("The extent is not on Earth: in EPSG:4326 it spans lon {:.4f}..{:.4f}, lat {:.4f}..{:.4f}; "
                "check the extent's CRS ({}).").format(xmin, xmax, ymin, ymax, crs.authid()))
-    with core_errors_as_processing():
-        return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0))
+    return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0))
 
 
 def _check_round_trip(xform, rect, crs):
     """Points off the CRS's domain come back clamped (e.g. lat 90): a
     round trip through lon/lat that does not return means 'not on Earth'."""
     from qgis.core import QgsPointXY
+
+    from ..embedders.errors import SpecError
 
     tol = 1e-6 * max(rect.width(), rect.height(), 1.0) + 1e-3
     for x, y in ((rect.xMinimum(), rect.yMinimum()), (rect.xMaximum(), rect.yMaximum()),
@@ -134,7 +142,7 @@ def _check_round_trip(xform, rect, crs):
         back = xform.transform(ll, QgsCoordinateTransform.ReverseTransform)
         if not (math.isfinite(back.x()) and math.isfinite(back.y())) or \
                 abs(back.x() - x) > tol or abs(back.y() - y) > tol:
-            raise QgsProcessingException(
+            raise SpecError(
                 tr("The extent is not on Earth: the point ({}, {}) in {} has no longitude/latitude. "
                    "Check the extent's coordinates and CRS.").format(x, y, crs.authid()))
 
@@ -203,7 +211,3 @@ def remove_files(paths):
             with contextlib.suppress(OSError):
                 Path(p).unlink()
 
-
-def rect_wkt(bbox):
-    r = QgsRectangle(*bbox.bounds_4326())
-    return r.asWktPolygon()
