@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataUnavailableError
-from .fileio import atomic_path
 
 MAX_FIT_SAMPLES = 200_000
 
@@ -85,23 +84,15 @@ def _pca_tags(model: PCAModel, source: str):
 
 
 def _write_rgba(path, rgba_blocks, width, height, crs, transform, tags):
-    import rasterio
     from rasterio.enums import ColorInterp
 
-    from .writers import _profile
+    from .writers import geotiff_writer
 
-    prof = _profile(width, height, 4, "uint8", crs, transform, None)
-    prof.pop("nodata")
-    prof["photometric"] = "RGB"
-    with atomic_path(path) as tmp:
-        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
-            with rasterio.open(tmp, "w", **prof) as dst:
-                dst.colorinterp = [ColorInterp.red, ColorInterp.green, ColorInterp.blue, ColorInterp.alpha]
-                for window, block in rgba_blocks:
-                    dst.write(block, window=window)
-                dst.update_tags(**tags)
-                for i, name in enumerate(("PC1", "PC2", "PC3", "alpha")):
-                    dst.set_band_description(i + 1, name)
+    ci = [ColorInterp.red, ColorInterp.green, ColorInterp.blue, ColorInterp.alpha]
+    with geotiff_writer(path, width, height, 4, "uint8", crs, transform, None, tags,
+                        ("PC1", "PC2", "PC3", "alpha"), colorinterp=ci) as dst:
+        for window, block in rgba_blocks:
+            dst.write(block, window=window)
     return Path(path)
 
 

@@ -2,6 +2,7 @@
 band descriptions and provenance tags. Written atomically."""
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -45,25 +46,45 @@ def _profile(width, height, count, dtype, crs, transform, nodata):
     return prof
 
 
-def write_geotiff(emb: Embedding, path, extra_tags: dict = None) -> Path:
-    """Write a grid Embedding as a float32 GeoTIFF; returns the path."""
+@contextlib.contextmanager
+def geotiff_writer(path, width, height, count, dtype, crs, transform, nodata=None, tags=None,
+                   descriptions=None, colormap=None, colorinterp=None):
+    """Open a tiled, compressed GeoTIFF for writing (whole or block by block).
+    It appears at ``path`` only when the block completes; on any error or
+    cancel nothing is left behind."""
     import rasterio
 
+    prof = _profile(width, height, count, dtype, crs, transform, nodata)
+    if nodata is None:
+        prof.pop("nodata")
+    if colorinterp is not None and count >= 3:
+        prof["photometric"] = "RGB"
+    with atomic_path(path) as tmp:
+        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
+            with rasterio.open(tmp, "w", **prof) as dst:
+                if colorinterp is not None:
+                    dst.colorinterp = colorinterp
+                yield dst
+                if tags:
+                    dst.update_tags(**{k: str(v) for k, v in tags.items()})
+                for i, name in enumerate(descriptions or []):
+                    dst.set_band_description(i + 1, str(name))
+                if colormap:
+                    dst.write_colormap(1, colormap)
+
+
+def write_geotiff(emb: Embedding, path, extra_tags: dict = None) -> Path:
+    """Write a grid Embedding as a float32 GeoTIFF; returns the path."""
     if not emb.is_grid:
         raise SpecError("Only grid embeddings can be written as GeoTIFF; ask for OutputSpec.grid().")
     arr = np.asarray(emb.data, dtype=np.float32)
     d, h, w = arr.shape
-    names = [str(b) for b in emb.data.coords["band"].values] if hasattr(emb.data, "coords") else None
-    prof = _profile(w, h, d, "float32", emb.crs, emb.transform, float("nan"))
+    names = ([str(b) for b in emb.data.coords["band"].values] if hasattr(emb.data, "coords")
+             else [f"dim_{i:03d}" for i in range(d)])
     tags = provenance_tags(emb.meta)
     tags.update(extra_tags or {})
-    with atomic_path(path) as tmp:
-        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
-            with rasterio.open(tmp, "w", **prof) as dst:
-                dst.write(arr)
-                dst.update_tags(**tags)
-                for i in range(d):
-                    dst.set_band_description(i + 1, names[i] if names else f"dim_{i:03d}")
+    with geotiff_writer(path, w, h, d, "float32", emb.crs, emb.transform, float("nan"), tags, names) as dst:
+        dst.write(arr)
     return Path(path)
 
 

@@ -3,13 +3,9 @@ memory budget, float32 reads with no-data as NaN, a uniform sample of valid
 pixels in one pass, and atomic block-wise writers."""
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
-
 import numpy as np
 
 from ..errors import SpecError
-from ..fileio import atomic_path
 from ..progress import NULL_PROGRESS
 
 BLOCK_MB = 128            # float32 bytes of one block, all bands
@@ -95,28 +91,14 @@ def sample_valid(src, n: int, seed: int = 0, block_mb: float = BLOCK_MB, progres
     return vecs
 
 
-@contextlib.contextmanager
 def block_writer(like, path, count: int, dtype: str, nodata, tags: dict = None,
                  descriptions=None, colormap: dict = None):
     """Open a GeoTIFF on ``like``'s grid for block-wise writing; it appears at
     ``path`` only when the block completes (atomic), else nothing is left."""
-    import rasterio
+    from ..writers import geotiff_writer
 
-    from ..writers import _profile
-
-    prof = _profile(like.width, like.height, count, dtype, like.crs, like.transform, nodata)
-    if nodata is None:
-        prof.pop("nodata")
-    with atomic_path(Path(path)) as tmp:
-        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
-            with rasterio.open(tmp, "w", **prof) as dst:
-                yield dst
-                if tags:
-                    dst.update_tags(**{k: str(v) for k, v in tags.items()})
-                for i, name in enumerate(descriptions or []):
-                    dst.set_band_description(i + 1, name)
-                if colormap:
-                    dst.write_colormap(1, colormap)
+    return geotiff_writer(path, like.width, like.height, count, dtype, like.crs, like.transform, nodata,
+                          tags, descriptions, colormap)
 
 
 def same_grid(a, b) -> bool:
