@@ -80,8 +80,9 @@ def make_grid(array: np.ndarray, crs: str, transform, band_names: Optional[Seque
     )
 
 
-def pool_grid(arr: np.ndarray, pooling: str = "mean"):
-    """Pool (D, H, W) over pixels whose vector is finite.
+def pool_grid(arr: np.ndarray, pooling: str = "mean", chunk_values: int = 1 << 22):
+    """Pool (D, H, W) over pixels whose vector is finite, in chunks of about
+    ``chunk_values`` values (no copy of the whole grid).
 
     Returns (vector (D,), fraction of pixels covered). Raises if none is.
     """
@@ -89,10 +90,22 @@ def pool_grid(arr: np.ndarray, pooling: str = "mean"):
 
     d = arr.shape[0]
     flat = arr.reshape(d, -1)
-    valid = np.isfinite(flat).all(axis=0)
-    n = int(valid.sum())
+    total = flat.shape[1]
+    step = max(1, chunk_values // max(1, d))
+    acc = np.zeros(d) if pooling == "mean" else np.full(d, -np.inf)
+    n = 0
+    for start in range(0, total, step):
+        block = flat[:, start:start + step]
+        ok = np.isfinite(block).all(axis=0)
+        if not ok.any():
+            continue
+        sel = block[:, ok]
+        if pooling == "mean":
+            acc += sel.sum(axis=1, dtype=np.float64)
+        else:
+            acc = np.maximum(acc, sel.max(axis=1))
+        n += int(ok.sum())
     if n == 0:
         raise DataUnavailableError("The ROI has no valid embedding pixels to pool (all no-data).")
-    sel = flat[:, valid].astype(np.float64)
-    vec = sel.mean(axis=1) if pooling == "mean" else sel.max(axis=1)
-    return vec.astype(np.float32), n / flat.shape[1]
+    vec = acc / n if pooling == "mean" else acc
+    return vec.astype(np.float32), n / total

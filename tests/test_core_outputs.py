@@ -37,6 +37,21 @@ def test_pooled_ignores_nodata():
     assert grid_emb(arr).pooled("max").data.tolist() == [100.0, 100.0, 100.0]
 
 
+def test_pooling_in_chunks_equals_the_whole_computation():
+    from rs_embed_qgis.embedders.embedding import pool_grid
+
+    rng = np.random.default_rng(5)
+    arr = rng.normal(size=(7, 50, 40)).astype(np.float32)
+    arr[:, 3, 4] = np.nan
+    arr[2, 10, 10] = np.nan  # one band missing: the whole pixel is out
+    valid = np.isfinite(arr).all(axis=0)
+    ref = arr[:, valid].astype(np.float64)
+    for pooling, expected in (("mean", ref.mean(axis=1)), ("max", ref.max(axis=1))):
+        vec, frac = pool_grid(arr, pooling, chunk_values=50)  # many small chunks
+        np.testing.assert_allclose(vec, expected, rtol=1e-6)
+        assert frac == valid.mean()
+
+
 def test_pooled_all_nodata_errors():
     with pytest.raises(DataUnavailableError, match="no valid"):
         grid_emb(np.full((3, 2, 2), np.nan, np.float32)).pooled()
