@@ -119,7 +119,7 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
         for r in run.runs:
             if not r.ok:
                 continue
-            for path, label, style in ((r.grid_path, tr("{} embedding"), lambda layer: None),
+            for path, label, style in ((r.grid_path, tr("{} embedding"), None),
                                        (r.pca_path, tr("{} PCA"), style_pca)):
                 name = label.format(r.model)
                 context.addLayerToLoadOnCompletion(str(path), QgsProcessingContext.LayerDetails(

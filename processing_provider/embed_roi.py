@@ -177,7 +177,7 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
         feedback.setProgress(100)
         label = f"{model} {kwargs['temporal']}"
         attach_style(context, pca_path, style_pca, name=f"{label} PCA")
-        attach_style(context, out_path, lambda layer: None, name=f"{label} embedding")
+        attach_style(context, out_path, None, name=f"{label} embedding")
         meta = dict(grid.meta)
         feedback.pushInfo(tr("Grid {} x {} x {} in {}; coverage {:.1%}").format(
             grid.data.shape[0], grid.data.shape[1], grid.data.shape[2], grid.crs,

@@ -85,8 +85,6 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
             feedback.pushInfo(tr("B was resampled onto A's grid ({}).").format(resampling))
         feedback.pushInfo(tr("Mean cosine distance {:.4f}").format(res["mean"]))
         attach_style(context, out, style_change, name=f"change {label}")
-        for name, path in results.items():
-            attach_style(context, path, lambda layer: None)
         return {self.OUTPUT: out, "MEAN_DISTANCE": res["mean"], **results}
 
     def _run_model(self, parameters, context, feedback, written, results):

@@ -66,7 +66,7 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
         self.group = group
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
-        if isinstance(layer, QgsRasterLayer) and layer.isValid():
+        if self.style_fn is not None and isinstance(layer, QgsRasterLayer) and layer.isValid():
             self.style_fn(layer)
         if self.group:
             from qgis.core import QgsProject
@@ -75,17 +75,20 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
 
 
 def attach_style(context, path, style_fn, name=None, group=None):
-    """Style ``path`` on load (only if the run loads it) and optionally rename it
+    """Style ``path`` on load with ``style_fn`` (None: keep QGIS's default) only
+    if the run loads it, and optionally rename it
     and put it into a layer group (LayerDetails.groupName on QGIS >= 3.32; on
     older versions the post-processor moves the loaded layer into the group)."""
     if not path or not context.willLoadLayerOnCompletion(path):
         return None
     details = context.layerToLoadOnCompletionDetails(path)
     native_group = hasattr(details, "groupName")
-    pp = StylePostProcessor(style_fn, group=None if native_group else group)
-    _KEEP.append(pp)
-    del _KEEP[:-64]
-    details.setPostProcessor(pp)
+    pp = None
+    if style_fn is not None or (group and not native_group):
+        pp = StylePostProcessor(style_fn, group=None if native_group else group)
+        _KEEP.append(pp)
+        del _KEEP[:-64]
+        details.setPostProcessor(pp)
     if name:
         details.name = name
         if hasattr(details, "forceName"):
