@@ -101,6 +101,19 @@ def block_writer(like, path, count: int, dtype: str, nodata, tags: dict = None,
                           tags, descriptions, colormap)
 
 
+def warped_onto(src, crs, transform, width, height, resampling: str):
+    """``src`` as a float32 WarpedVRT on another grid (windows are warped on
+    demand), no-data as NaN."""
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    kwargs = dict(crs=crs, transform=transform, width=width, height=height,
+                  resampling=Resampling[resampling], nodata=float("nan"), dtype="float32")
+    if src.nodata is not None or src.dtypes[0].startswith("float"):
+        kwargs["src_nodata"] = src.nodata if src.nodata is not None else float("nan")
+    return WarpedVRT(src, **kwargs)
+
+
 def same_grid(a, b) -> bool:
     """True when two open rasters share CRS, transform and size."""
     return (a.crs == b.crs and a.width == b.width and a.height == b.height

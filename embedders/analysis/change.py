@@ -11,7 +11,7 @@ from ..errors import SpecError
 from ..progress import NULL_PROGRESS
 from .blocks import (
     BLOCK_MB, RangeHistogram, block_writer, block_windows, gdal_env, open_raster, read_block,
-    same_grid, source_tags,
+    same_grid, source_tags, warped_onto,
 )
 
 RESAMPLINGS = ("nearest", "bilinear", "average")
@@ -35,15 +35,9 @@ def on_grid_of(ref, src, resampling: str = "average"):
     if same_grid(ref, src):
         yield src
         return
-    from rasterio.enums import Resampling
-    from rasterio.vrt import WarpedVRT
-
     if resampling not in RESAMPLINGS:
         raise SpecError(f"resampling must be one of {RESAMPLINGS}, got {resampling!r}.")
-    nodata = src.nodata if src.nodata is not None else float("nan")
-    with WarpedVRT(src, crs=ref.crs, transform=ref.transform, width=ref.width, height=ref.height,
-                   resampling=Resampling[resampling], src_nodata=nodata, nodata=float("nan"),
-                   dtype="float32") as vrt:
+    with warped_onto(src, ref.crs, ref.transform, ref.width, ref.height, resampling) as vrt:
         yield vrt
 
 

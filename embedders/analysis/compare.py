@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import CancelledError, DataUnavailableError, RSEmbedError, SpecError
 from ..geo import RasterGrid, roi_bounds_in, roi_utm_epsg
 from ..progress import NULL_PROGRESS
-from .blocks import gdal_env, open_raster
+from .blocks import gdal_env, open_raster, warped_onto
 
 MAX_COMMON_PIXELS = 25_000_000
 CHUNK_BYTES = 256 * 2**20
@@ -121,15 +121,7 @@ def common_grid(grids: Dict[str, RasterGrid], spatial=None, reference: Optional[
 
 
 def _warped(src, grid: RasterGrid, resampling: str):
-    from rasterio.enums import Resampling
-    from rasterio.vrt import WarpedVRT
-
-    nodata = src.nodata if src.nodata is not None else float("nan")
-    kwargs = dict(crs=grid.crs, transform=grid.transform, width=grid.width, height=grid.height,
-                  resampling=Resampling[resampling])
-    if src.dtypes[0] == "float32":
-        kwargs.update(src_nodata=nodata, nodata=float("nan"), dtype="float32")
-    return WarpedVRT(src, **kwargs)
+    return warped_onto(src, grid.crs, grid.transform, grid.width, grid.height, resampling)
 
 
 def _band_chunks(count, grid):
