@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from .config import Config, get_config
+from .download import download_verified, sha256_of
 from .errors import DownloadError, require
 from .fileio import atomic_path
 from .progress import NULL_PROGRESS, Progress
@@ -70,18 +71,6 @@ class WeightsSpec:
 def _offline() -> bool:
     v = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
     return v.strip().lower() in ("1", "true", "yes", "on")
-
-
-def sha256_of(path, progress: Progress = NULL_PROGRESS) -> str:
-    h = hashlib.sha256()
-    size = max(1, os.path.getsize(path))
-    done = 0
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK * 8), b""):
-            h.update(chunk)
-            done += len(chunk)
-            progress.update(done / size)
-    return h.hexdigest()
 
 
 def _marker(weights_dir: Path, path: Path) -> Path:
@@ -215,24 +204,11 @@ def _from_url(spec: WeightsSpec, wdir: Path, progress: Progress) -> Path:
         raise DownloadError(
             f"Weights {spec.url} are not on disk and HF_HUB_OFFLINE is set. Put {spec.filename} into {wdir}."
         )
-    requests = require("requests", "requests", "downloading model weights")
+    require("requests", "requests", "downloading model weights")
     progress.info(f"Downloading {spec.url} into {wdir}…")
-    try:
-        with requests.get(spec.url, stream=True, timeout=60) as r, atomic_path(target) as tmp:
-            r.raise_for_status()
-            total = int(r.headers.get("Content-Length") or spec.size or 0)
-            done = 0
-            with open(tmp, "wb") as fh:
-                for chunk in r.iter_content(_CHUNK):
-                    fh.write(chunk)
-                    done += len(chunk)
-                    if total:
-                        progress.update(done / total)
-            problem = verify(spec, tmp, wdir, NULL_PROGRESS, remember=False)
-            if problem:
-                raise DownloadError(f"Downloaded {spec.url} failed verification ({problem}); the file was removed.")
-    except requests.RequestException as exc:
-        raise DownloadError(f"Could not download {spec.url}: {exc}. Put {spec.filename} into {wdir}.") from exc
+    download_verified(spec.url, target, None, progress, chunk=_CHUNK,  # verify() checks size and sha256
+                      check=lambda part: verify(spec, part, wdir, NULL_PROGRESS, remember=False),
+                      hint=f"or put {spec.filename} into {wdir}.")
     _remember(spec, target, wdir)
     return target
 

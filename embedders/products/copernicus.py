@@ -26,18 +26,17 @@ degree georeferencing.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import os
-import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from ..base import Embedder
+from ..download import download_verified
 from ..embedding import Embedding, make_grid
-from ..errors import DataUnavailableError, DownloadError, SpecError
+from ..errors import DataUnavailableError, SpecError
 from ..fileio import atomic_path
 from ..progress import NULL_PROGRESS
 from ..registry import register
@@ -78,72 +77,6 @@ def product_path(config) -> Path:
 # --------------------------------------------------------------------------
 # Download: resumable, verified
 
-def _sha256_of(path: Path, h=None):
-    h = h or hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h
-
-
-def download_verified(url: str, dest: Path, sha256: str, progress=NULL_PROGRESS,
-                      timeout: float = 60.0, chunk: int = 1 << 16) -> Path:
-    """Download ``url`` to ``dest`` through ``dest.part``: resume a partial
-    file with an HTTP Range request, report progress, check cancellation,
-    verify the sha256 (a mismatch removes the file) and rename on success."""
-    import requests
-
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
-    done, total = have, 0
-    try:
-        with requests.get(url, headers=headers, stream=True, timeout=timeout) as r:
-            m = re.match(r"bytes (\d+)-\d+/(\d+)", r.headers.get("Content-Range", ""))
-            if have and r.status_code == 206 and not (m and int(m.group(1)) == have):
-                part.unlink()
-                raise DownloadError(f"{url} answered the wrong byte range ({r.headers.get('Content-Range')}"
-                                    f" for bytes={have}-); the partial file was removed. Run again.")
-            if have and r.status_code == 206:
-                mode, total = "ab", int(m.group(2))
-                progress.info(f"Resuming the download of {url} at {have:,} bytes")
-            elif have and r.status_code == 416:  # nothing left: the part is complete
-                mode, total = None, have
-            else:
-                r.raise_for_status()
-                mode, done = "wb", 0
-                total = int(r.headers.get("Content-Length") or 0)
-                progress.info(f"Downloading {url} ({total / 1e6:,.0f} MB)")
-            h = _sha256_of(part) if mode != "wb" and have else hashlib.sha256()
-            if mode:
-                with open(part, mode) as fh:
-                    for data in r.iter_content(chunk):
-                        fh.write(data)
-                        h.update(data)
-                        done += len(data)
-                        if total:
-                            progress.update(done / total)
-                        else:
-                            progress.check()
-    except requests.RequestException as exc:
-        kept = part.stat().st_size if part.exists() else 0
-        raise DownloadError(
-            f"Downloading {url} failed after {kept:,} bytes: {exc}. Run again to resume "
-            f"(the partial file {part} is kept), or download the file yourself and point the "
-            "'Copernicus Embed file' setting (RS_EMBED_COPERNICUS_PATH) at it.") from exc
-    digest = h.hexdigest()
-    if digest != sha256.lower():
-        part.unlink(missing_ok=True)
-        raise DownloadError(
-            f"The file downloaded from {url} does not match its published checksum "
-            f"(sha256 {digest}, expected {sha256}); it was removed. Run again to download it anew.")
-    os.replace(part, dest)
-    progress.update(1.0)
-    return dest
-
-
 def check_product(path: Path):
     """Raise a clear error if ``path`` is not the Copernicus Embed GeoTIFF."""
     import rasterio
@@ -171,7 +104,9 @@ def ensure_product(config, progress=NULL_PROGRESS) -> Path:
                 raise SpecError(
                     f"The 'Copernicus Embed file' setting points at {config.copernicus_path}, whose "
                     "folder does not exist. Fix the setting or clear it to use the cache.")
-            download_verified(product_url(), path, product_sha256(), progress)
+            download_verified(product_url(), path, product_sha256(), progress, hint=(
+                "or download the file yourself and point the 'Copernicus Embed file' setting "
+                "(RS_EMBED_COPERNICUS_PATH) at it."))
     check_product(path)
     return path
 
