@@ -4,26 +4,40 @@ time window. Plain Python; never imports qgis.
     from rs_embed_qgis.embedders import get_embedding, PointBuffer, TemporalSpec, OutputSpec
     emb = get_embedding("tessera", spatial=PointBuffer(0.2, 52.05, 2000),
                         temporal=TemporalSpec.year(2024), output=OutputSpec.grid())
+
+The names below load on first use, so that QGIS's process can import the
+standard-library modules of the core (``catalog``, ``packages``, ``envsetup``,
+``jobclient``) without numpy, rasterio or torch.
 """
-__version__ = "0.1.0"
+import importlib
 
-from .api import get_embedding, get_embeddings_batch  # noqa: E402
-from .config import Config, configure, get_config  # noqa: E402
-from .embedding import Embedding  # noqa: E402
-from .errors import (  # noqa: E402
-    CancelledError, CredentialsError, DataUnavailableError, DependencyMissingError,
-    DownloadError, ModelNotFoundError, RSEmbedError, SpecError,
-)
-from .progress import Progress  # noqa: E402
-from .registry import describe_model, list_models  # noqa: E402
-from .specs import BBox, OutputSpec, PointBuffer, SensorSpec, TemporalSpec  # noqa: E402
-from .writers import read_geotiff, write_geotiff  # noqa: E402
-from .pca import write_pca_geotiff  # noqa: E402
+from .version import __version__
 
-__all__ = [
-    "get_embedding", "get_embeddings_batch", "BBox", "PointBuffer", "TemporalSpec", "OutputSpec",
-    "SensorSpec", "Embedding", "list_models", "describe_model", "Config", "configure", "get_config",
-    "Progress", "write_geotiff", "read_geotiff", "write_pca_geotiff", "RSEmbedError", "SpecError",
-    "ModelNotFoundError", "DataUnavailableError", "DependencyMissingError", "CredentialsError",
-    "DownloadError", "CancelledError",
-]
+_EXPORTS = {
+    "get_embedding": "api", "get_embeddings_batch": "api",
+    "Config": "config", "configure": "config", "get_config": "config",
+    "Embedding": "embedding",
+    "CancelledError": "errors", "CredentialsError": "errors", "DataUnavailableError": "errors",
+    "DependencyMissingError": "errors", "DownloadError": "errors", "ModelNotFoundError": "errors",
+    "RSEmbedError": "errors", "SpecError": "errors",
+    "Progress": "progress",
+    "describe_model": "registry", "list_models": "registry",
+    "BBox": "specs", "OutputSpec": "specs", "PointBuffer": "specs", "SensorSpec": "specs",
+    "TemporalSpec": "specs",
+    "read_geotiff": "writers", "write_geotiff": "writers",
+    "write_pca_geotiff": "pca",
+}
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

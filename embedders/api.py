@@ -51,9 +51,10 @@ def get_embedding(model: str, *, spatial, temporal=None, output: Optional[Output
 def get_grid_and_pooled(model: str, *, spatial, temporal=None, pooling: str = "mean",
                         sensor: Optional[SensorSpec] = None, backend: str = "auto",
                         input_prep: str = "resize", device: Optional[str] = None,
-                        progress: Optional[Progress] = None, config=None, **options):
-    """Grid and pooled embeddings of one ROI from a single fetch/forward."""
-    embedder = create_embedder(model)
+                        progress: Optional[Progress] = None, config=None, embedder=None, **options):
+    """Grid and pooled embeddings of one ROI from a single fetch/forward
+    (``embedder``: an instance to reuse, e.g. a warm worker's)."""
+    embedder = embedder or create_embedder(model)
     req = _request(spatial, temporal, OutputSpec("grid", pooling), sensor, backend, input_prep,
                    device, progress, options, config)
     req.progress.check()

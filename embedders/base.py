@@ -90,7 +90,7 @@ class Embedder:
         return grid, grid.pooled(request.output.pooling)
 
     def base_meta(self, request: EmbedRequest) -> dict:
-        from . import __version__
+        from .version import __version__
 
         return {
             "model": self.model_id, "kind": self.kind, "product_version": self.product_version,

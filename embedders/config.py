@@ -58,6 +58,11 @@ def _default_cache() -> Path:
     return Path(base) / "rs_embed"
 
 
+def reset_overrides() -> None:
+    """Back to the environment and defaults (the worker does it before each job)."""
+    _overrides.clear()
+
+
 def configure(**values) -> None:
     """Set process-wide overrides (None or '' clears one)."""
     names = {f.name for f in fields(Config)}

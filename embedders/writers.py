@@ -16,7 +16,7 @@ TAG_PREFIX = "RS_EMBED_"
 
 
 def provenance_tags(meta: dict) -> dict:
-    from . import __version__
+    from .version import __version__
 
     temporal = meta.get("temporal") or {}
     when = str(temporal.get("year")) if temporal.get("year") else (

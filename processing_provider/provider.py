@@ -5,7 +5,7 @@ from pathlib import Path
 from qgis.core import QgsMessageLog, QgsProcessingProvider, Qgis
 from qgis.PyQt.QtGui import QIcon
 
-from ..embedders import __version__
+from ..embedders.version import __version__
 
 # (module, class) of every algorithm, in toolbox order. A module that fails to
 # import is logged and left out, so one broken algorithm never hides the rest.

@@ -1,6 +1,7 @@
-"""Shared test set-up: the plugin importable as ``rs_embed_qgis``, QGIS's
-Processing framework with our provider, a loopback HTTP server, and an
-isolated cache for every test."""
+"""Set-up shared by both test suites (stdlib and pytest only: it is loaded by
+the core's environment for ``tests/core`` and by QGIS's Python for
+``tests/qgis``): the plugin importable as ``rs_embed_qgis``, the support
+modules on the path, a loopback HTTP server, an isolated cache per test."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PKG_PARENT = REPO / ".build" / "pkg"
-QGIS_PLUGINS = Path("/usr/share/qgis/python/plugins")
+SUPPORT = Path(__file__).resolve().parent / "support"
 
 
 def _link_package():
@@ -25,13 +26,11 @@ def _link_package():
             pass
     if str(PKG_PARENT) not in sys.path:
         sys.path.insert(0, str(PKG_PARENT))
-    if QGIS_PLUGINS.is_dir() and str(QGIS_PLUGINS) not in sys.path:
-        sys.path.append(str(QGIS_PLUGINS))
 
 
 _link_package()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(SUPPORT))
 
 from loopback import LoopbackServer, free_env_proxies  # noqa: E402
 
@@ -45,18 +44,14 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
-    """Every test gets its own cache folder and no leftover settings."""
-    from rs_embed_qgis.embedders import config as cfg
-
+    """Every test gets its own cache folder and no leftover RS_EMBED_* settings
+    (RS_EMBED_PYTHON, the worker's Python chosen by the suite, is kept)."""
     cache = tmp_path / "rs_embed_cache"
     monkeypatch.setenv("RS_EMBED_CACHE_DIR", str(cache))
-    for var in [v for v in os.environ if v.startswith("RS_EMBED_") and not v.endswith(("_CACHE_DIR", "_LIVE"))]:
+    keep = ("_CACHE_DIR", "_LIVE", "RS_EMBED_PYTHON")
+    for var in [v for v in os.environ if v.startswith("RS_EMBED_") and not v.endswith(keep)]:
         monkeypatch.delenv(var, raising=False)
-    saved = dict(cfg._overrides)
-    cfg._overrides.clear()
     yield cache
-    cfg._overrides.clear()
-    cfg._overrides.update(saved)
 
 
 @pytest.fixture
@@ -72,20 +67,3 @@ def loopback():
     yield start
     for s in servers:
         s.stop()
-
-
-@pytest.fixture(scope="session")
-def rs_provider(qgis_app):
-    """QGIS Processing initialised, with the RS Embed provider registered."""
-    from processing.core.Processing import Processing
-    from qgis.core import QgsApplication
-
-    from rs_embed_qgis.processing_provider.provider import RSEmbedProvider
-
-    Processing.initialize()
-    reg = QgsApplication.processingRegistry()
-    provider = reg.providerById("rs_embed")
-    if provider is None:
-        provider = RSEmbedProvider()
-        reg.addProvider(provider)
-    yield provider

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 CRS = "EPSG:32631"
 X0, Y0 = 500_000.0, 5_770_000.0  # top-left corner, zone 31N (~52 N, 3 E)

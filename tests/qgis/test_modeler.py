@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import rasterio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import tessera_sample as ts  # noqa: E402
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from rs_embed_qgis.gui import i18n
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TS = REPO / "i18n" / "rs_embed_de.ts"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 TAG = re.compile(r"</?\w+>")

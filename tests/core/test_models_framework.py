@@ -204,7 +204,7 @@ def test_listing_and_describing_models_imports_no_torch():
         assert d["input"]["bands"] == ["B04", "B03", "B02"] and d["outputs"]["grid"] == [768, 7, 7]
         assert d["preprocessing"]["normalisation"]["mean"][0] == 0.48145466
         assert "torch" not in sys.modules, "torch imported at listing time"
-    """ % str(__import__("pathlib").Path(__file__).resolve().parents[1] / ".build" / "pkg"))
+    """ % str(__import__("pathlib").Path(__file__).resolve().parents[2] / ".build" / "pkg"))
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
 

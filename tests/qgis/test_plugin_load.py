@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rs_embed_qgis.processing_provider.provider import ALGORITHMS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "torchvision", "timm", "open_clip", "torchgeo", "ee", "geotessera",
          "pystac_client", "huggingface_hub", "sklearn", "planetary_computer")
 

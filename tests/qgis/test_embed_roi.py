@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import rasterio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import tessera_sample as ts  # noqa: E402
 
 from qgis_process_helpers import run_qgis_process  # noqa: E402

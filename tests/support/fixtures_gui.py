@@ -12,7 +12,7 @@ import pytest
 from qgis.core import QgsProject
 from qgis.PyQt.QtCore import QCoreApplication
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import tessera_sample as ts  # noqa: E402
 
 TILES = [(0.15, 52.05), (0.25, 52.05)]

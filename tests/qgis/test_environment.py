@@ -18,7 +18,7 @@ import pytest
 from rs_embed_qgis.embedders import environment as env
 from rs_embed_qgis.processing_provider.provider import ALGORITHMS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_present_packages_have_their_installed_versions():

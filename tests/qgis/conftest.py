@@ -1,0 +1,31 @@
+"""The QGIS suite: runs in QGIS's own Python (a venv over the system site
+packages that adds only pytest and pytest-qgis). The core runs in its worker,
+with the Python named by RS_EMBED_PYTHON (the Makefile sets it to the
+environment it built with the plugin's own set-up code)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+QGIS_PLUGINS = Path("/usr/share/qgis/python/plugins")
+if QGIS_PLUGINS.is_dir() and str(QGIS_PLUGINS) not in sys.path:
+    sys.path.append(str(QGIS_PLUGINS))
+
+
+@pytest.fixture(scope="session")
+def rs_provider(qgis_app):
+    """QGIS Processing initialised, with the RS Embed provider registered."""
+    from processing.core.Processing import Processing
+    from qgis.core import QgsApplication
+
+    from rs_embed_qgis.processing_provider.provider import RSEmbedProvider
+
+    Processing.initialize()
+    reg = QgsApplication.processingRegistry()
+    provider = reg.providerById("rs_embed")
+    if provider is None:
+        provider = RSEmbedProvider()
+        reg.addProvider(provider)
+    yield provider
