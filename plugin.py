@@ -8,7 +8,7 @@ class RSEmbedPlugin:
         self.iface = iface
         self.provider = None
         self.gui = None
-        from .gui.i18n import install_translator
+        from .qgis_common.i18n import install_translator
 
         self.translator = install_translator()  # the .qm of the user's locale, if any
 
@@ -36,7 +36,7 @@ class RSEmbedPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
-        from .gui.i18n import remove_translator
+        from .qgis_common.i18n import remove_translator
 
         remove_translator(self.translator)
         self.translator = None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask
 from qgis.PyQt.QtWidgets import QAction
 
-from ..processing_provider.icons import icon
-from ..processing_provider.params import tr
-from ..processing_provider.settings import apply_settings
+from ..qgis_common.icons import icon
+from ..qgis_common.params import tr
+from ..qgis_common.settings import apply_settings
 
 MENU = "RS Embed"
 

@@ -13,7 +13,7 @@ from qgis.PyQt.QtWidgets import (
     QListWidgetItem, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from ..processing_provider.params import tr
+from ..qgis_common.params import tr
 from .task import RunSpec
 
 KEY = "rs_embed/gui/"

@@ -6,7 +6,7 @@ from qgis.core import QgsApplication, QgsTask
 from qgis.PyQt.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton, QTextBrowser, QVBoxLayout
 
 from ..processing_provider.check_environment import report_html
-from ..processing_provider.params import tr
+from ..qgis_common.params import tr
 
 
 def build_report(task=None):

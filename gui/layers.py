@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from qgis.core import QgsRasterLayer
 
-from ..processing_provider.params import tr
-from ..processing_provider.postprocessors import style_pca
+from ..qgis_common.params import tr
+from ..qgis_common.postprocessors import style_pca
 
 
 def load_run(project, title, outputs):

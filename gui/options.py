@@ -1,13 +1,13 @@
 """The RS Embed page of Settings > Options. It edits the rs_embed/... keys
-through processing_provider.settings and hands them to the core on Apply."""
+through qgis_common.settings and hands them to the core on Apply."""
 from __future__ import annotations
 
 from qgis.gui import QgsFileWidget, QgsOptionsPageWidget, QgsOptionsWidgetFactory
 from qgis.PyQt.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QSpinBox
 
-from ..processing_provider.icons import icon
-from ..processing_provider.params import tr
-from ..processing_provider.settings import DEVICES, apply_settings, read_settings, write_settings
+from ..qgis_common.icons import icon
+from ..qgis_common.params import tr
+from ..qgis_common.settings import DEVICES, apply_settings, read_settings, write_settings
 
 PAGE_NAME = "rs_embed_options"  # objectName: iface.showOptionsDialog(currentPage=PAGE_NAME)
 

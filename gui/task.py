@@ -14,7 +14,7 @@ from qgis.core import (
     Qgis, QgsMessageLog, QgsProject, QgsTask,
 )
 
-from ..processing_provider.params import bbox_from_rect, remove_files, tr
+from ..qgis_common.params import bbox_from_rect, remove_files, tr
 
 LOG_TAG = "RS Embed"
 

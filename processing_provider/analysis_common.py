@@ -10,8 +10,8 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from .icons import family_icon
-from .params import core_errors_as_processing, remove_files, tr
+from ..qgis_common.icons import family_icon
+from ..qgis_common.params import core_errors_as_processing, remove_files, tr
 
 BLOCK_MB = "BLOCK_MB"
 

@@ -9,8 +9,8 @@ from qgis.core import (
     QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
 )
 
-from .icons import family_icon
-from .params import tr
+from ..qgis_common.icons import family_icon
+from ..qgis_common.params import tr
 
 
 def family_texts():

@@ -14,11 +14,11 @@ from qgis.core import (
 
 from .analysis_common import EmbeddingsAlgorithm, model_kwargs
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
-from .params import (
+from ..qgis_common.params import (
     core_errors_as_processing, date_param, enum_param, enum_value, enum_values, feedback_progress,
     spatial_from_extent, temporal_from_params, tr, year_param,
 )
-from .postprocessors import attach_style, style_pca
+from ..qgis_common.postprocessors import attach_style, style_pca
 
 
 class CompareModelsAlgorithm(EmbeddingsAlgorithm):

@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from .analysis_common import EmbeddingsAlgorithm, model_kwargs
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
-from .params import (
+from ..qgis_common.params import (
     WGS84, core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
     temporal_from_params, tr, year_param,
 )

@@ -13,41 +13,24 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from .analysis_common import EmbeddingsAlgorithm
-from .params import (
-    WGS84, core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
-    remove_files, spatial_from_extent, temporal_from_params, tr, year_param,
+from ..embedders import catalog
+from ..embedders.catalog import COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS
+from ..qgis_common.params import (
+    WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
+    temporal_params, time_label, tr, year_param,
 )
-from .postprocessors import attach_style, style_pca
-
-PRODUCT_BACKENDS = ("auto", "gee", "cog")
-IMAGERY_SOURCES = ("auto", "local", "stac", "gee")
-COMPOSITES = ("median", "mosaic")
-INPUT_PREPS = ("resize", "tile", "auto")
-DEVICES = ("auto", "cpu", "cuda", "mps")
+from ..qgis_common.postprocessors import attach_style, style_pca
+from ..qgis_common.worker import run_core_job
+from .analysis_common import EmbeddingsAlgorithm
 
 
 def model_ids():
-    from ..embedders import list_models
-
-    return list_models()
+    return catalog.model_ids()
 
 
 def model_help():
-    """One line per model: id, kind, dims, resolution, time coverage, needs."""
-    from ..embedders import describe_model
-
-    lines = []
-    for mid in model_ids():
-        d = describe_model(mid)
-        needs = f"; needs {', '.join(d['requires'])}" if d.get("requires") else ""
-        inp = d.get("input") or {}
-        if inp.get("bands"):
-            side = [k for k in ((d.get("preprocessing") or {}).get("side_inputs") or {}) if " " not in k]
-            needs = (f"; Sentinel-2 bands {', '.join(inp['bands'])} at {inp.get('size', '?')} px"
-                     + (f", side inputs: {', '.join(side)}" if side else "") + needs)
-        lines.append(f"<li><b>{mid}</b> ({d['kind']}): {d['title']}, {d['dim']} dims, "
-                     f"{d['resolution']}, {d['temporal_coverage']}{needs}</li>")
+    """One line per model: id and what it is."""
+    lines = [f"<li><b>{m.id}</b>: {m.label}</li>" for m in catalog.MODELS]
     return "<ul>" + "".join(lines) + "</ul>"
 
 
@@ -114,82 +97,53 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("COVERAGE", tr("Fraction of the ROI covered")))
         self.addOutput(QgsProcessingOutputString("METADATA", tr("Run metadata (JSON)")))
 
-    def core_arguments(self, parameters, context):
-        """Translate the parameters into keyword arguments of the core's API."""
-        from ..embedders import SensorSpec, describe_model
-
+    def job_params(self, parameters, context):
+        """The parameters as the embed_roi job's params (core terms)."""
         model = enum_value(self, parameters, self.MODEL, context, model_ids())
-        kind = describe_model(model)["kind"]
-        spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
-        temporal = temporal_from_params(self, parameters, context)
-        kwargs = dict(spatial=spatial, temporal=temporal)
-        if kind == "onthefly":
+        bbox = spatial_from_extent(self, parameters, self.EXTENT, context)
+        params = {"model": model, "spatial": {"bbox": list(bbox.bounds_4326())},
+                  "temporal": temporal_params(self, parameters, context),
+                  "backend": enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS),
+                  "imagery_source": enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES)}
+        if catalog.card(model).kind == "onthefly":
+            params["sensor"] = {
+                "cloudy_pct": self.parameterAsDouble(parameters, self.CLOUD_MAX, context),
+                "composite": enum_value(self, parameters, self.COMPOSITE, context, COMPOSITES)}
+            params["input_prep"] = enum_value(self, parameters, self.INPUT_PREP, context, INPUT_PREPS)
+            params["device"] = enum_value(self, parameters, self.DEVICE, context, DEVICES)
             layer = self.parameterAsRasterLayer(parameters, self.INPUT_RASTER, context)
-            with core_errors_as_processing():
-                kwargs["sensor"] = SensorSpec(
-                    cloudy_pct=self.parameterAsDouble(parameters, self.CLOUD_MAX, context),
-                    composite=enum_value(self, parameters, self.COMPOSITE, context, COMPOSITES))
-            kwargs["backend"] = enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES)
-            kwargs["input_prep"] = enum_value(self, parameters, self.INPUT_PREP, context, INPUT_PREPS)
-            kwargs["device"] = enum_value(self, parameters, self.DEVICE, context, DEVICES)
             if layer is not None:
-                kwargs["input_raster"] = layer.source()
-            elif kwargs["backend"] == "local":
+                params["input_raster"] = layer.source().split("|")[0]
+            elif catalog.route(model, imagery_source=params["imagery_source"]) == "local":
                 raise QgsProcessingException(tr("The 'local' imagery source needs an input raster."))
-        else:
-            kwargs["backend"] = enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS)
-        return model, kwargs
+        return params
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.api import get_grid_and_pooled
-        from ..embedders.pca import write_pca_geotiff
-        from ..embedders.threads import in_python_thread
-        from ..embedders.writers import write_geotiff
-
-        model, kwargs = self.core_arguments(parameters, context)
-        out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        pca_path = self.parameterAsOutputLayer(parameters, self.PCA_OUTPUT, context)
-        feedback.pushInfo(tr("Embedding {} with {} for {}").format(
-            kwargs["spatial"].bounds_4326(), model, kwargs["temporal"]))
-        written = []
-
-        def run_core():  # pyproj is unsafe on pooled Qt threads: run on a Python thread
-            grid, pooled = get_grid_and_pooled(model, progress=feedback_progress(feedback, 0.0, 0.85), **kwargs)
-            if feedback.isCanceled():
-                raise QgsProcessingException(tr("Cancelled."))
-            write_geotiff(grid, out_path)
-            written.append(out_path)
-            feedback.setProgress(90)
-            if pca_path:
-                write_pca_geotiff(grid, pca_path)
-                written.append(pca_path)
-            return grid, pooled
-
+        params = self.job_params(parameters, context)
+        params["output"] = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        params["pca_output"] = self.parameterAsOutputLayer(parameters, self.PCA_OUTPUT, context) or None
+        params["pooled"] = parameters.get(self.POOLED_OUTPUT) not in (None, "")
+        out = run_core_job("embed_roi", params, [params["output"], params["pca_output"]], feedback,
+                           span=(0.0, 97.0))
         try:
-            with core_errors_as_processing():
-                grid, pooled = in_python_thread(run_core)
-            if feedback.isCanceled():
-                raise QgsProcessingException(tr("Cancelled."))
-            sink_id = self._write_pooled(parameters, context, model, kwargs, pooled)
+            sink_id = self._write_pooled(parameters, context, params, out)
         except BaseException:
-            remove_files(written)
+            remove_files([params["output"], params["pca_output"]])
             raise
         feedback.setProgress(100)
-        label = f"{model} {kwargs['temporal']}"
-        attach_style(context, pca_path, style_pca, name=f"{label} PCA")
-        attach_style(context, out_path, None, name=f"{label} embedding")
-        meta = dict(grid.meta)
-        feedback.pushInfo(tr("Grid {} x {} x {} in {}; coverage {:.1%}").format(
-            grid.data.shape[0], grid.data.shape[1], grid.data.shape[2], grid.crs,
-            pooled.meta.get("coverage_fraction", 0.0)))
-        return {self.OUTPUT: out_path, self.PCA_OUTPUT: pca_path, self.POOLED_OUTPUT: sink_id,
-                "DIM": int(grid.data.shape[0]), "COVERAGE": float(pooled.meta.get("coverage_fraction", 0.0)),
-                "METADATA": json.dumps(meta, default=str)}
+        model = params["model"]
+        label = f"{model} {time_label(params['temporal'])}"
+        feedback.pushInfo(metadata_text(out["metadata"]))
+        attach_style(context, out["pca_output"], style_pca, name=f"{label} PCA")
+        attach_style(context, out["output"], None, name=f"{label} embedding")
+        return {self.OUTPUT: out["output"], self.PCA_OUTPUT: out["pca_output"], self.POOLED_OUTPUT: sink_id,
+                "DIM": out["dim"], "COVERAGE": out["coverage"],
+                "METADATA": json.dumps(out["metadata"], default=str)}
 
-    def _write_pooled(self, parameters, context, model, kwargs, pooled):
-        if parameters.get(self.POOLED_OUTPUT) in (None, ""):
+    def _write_pooled(self, parameters, context, params, out):
+        if not params["pooled"] or out.get("pooled") is None:
             return None
-        vec = pooled.to_numpy()
+        vec = out["pooled"]
         fields = QgsFields()
         fields.append(QgsField("model", QVariant.String))
         fields.append(QgsField("time", QVariant.String))
@@ -203,8 +157,8 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
         if sink is None:
             return None
         f = QgsFeature(fields)
-        f.setGeometry(QgsGeometry.fromRect(QgsRectangle(*kwargs["spatial"].bounds_4326())))
-        f.setAttributes([model, str(kwargs["temporal"]), float(pooled.meta.get("coverage_fraction", 0.0))]
+        f.setGeometry(QgsGeometry.fromRect(QgsRectangle(*params["spatial"]["bbox"])))
+        f.setAttributes([params["model"], time_label(params["temporal"]), float(out["coverage"])]
                         + [float(v) for v in vec])
         sink.addFeature(f, QgsFeatureSink.FastInsert)
         return sink_id

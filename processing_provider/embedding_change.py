@@ -12,9 +12,9 @@ from .analysis_common import (
     BLOCK_MB, AnalysisAlgorithm, all_or_nothing, block_mb_param, embedding_raster, model_kwargs,
 )
 from .embed_roi import PRODUCT_BACKENDS, model_ids
-from .params import enum_param, enum_value, feedback_progress, spatial_from_extent, tr
-from .postprocessors import attach_style
-from .styles import style_change
+from ..qgis_common.params import enum_param, enum_value, feedback_progress, spatial_from_extent, tr
+from ..qgis_common.postprocessors import attach_style
+from ..qgis_common.styles import style_change
 
 RESAMPLINGS = ("average", "bilinear", "nearest")
 

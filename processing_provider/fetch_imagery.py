@@ -10,12 +10,12 @@ from qgis.core import (
 )
 
 from .analysis_common import EmbeddingsAlgorithm
-from .icons import family_icon
-from .params import (
+from ..qgis_common.icons import family_icon
+from ..qgis_common.params import (
     core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
     spatial_from_extent, temporal_from_params, tr, year_param,
 )
-from .postprocessors import attach_style, style_rgb
+from ..qgis_common.postprocessors import attach_style, style_rgb
 
 SOURCES = ("auto", "local", "stac", "gee")
 COMPOSITES = ("median", "mosaic")

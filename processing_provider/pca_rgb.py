@@ -5,8 +5,8 @@ from __future__ import annotations
 from qgis.core import QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer
 
 from .analysis_common import AnalysisAlgorithm, embedding_raster
-from .params import core_errors_as_processing, feedback_progress, tr
-from .postprocessors import attach_style, style_pca
+from ..qgis_common.params import core_errors_as_processing, feedback_progress, tr
+from ..qgis_common.postprocessors import attach_style, style_pca
 
 
 class PcaRgbAlgorithm(AnalysisAlgorithm):

@@ -46,7 +46,6 @@ class RSEmbedProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         self.load_errors = {}
-        self._apply_settings()
         for module_name, class_name in ALGORITHMS:
             try:
                 module = importlib.import_module(f"{__package__}.{module_name}")
@@ -57,16 +56,6 @@ class RSEmbedProvider(QgsProcessingProvider):
                 self._log_failure(module_name, exc)
             except Exception as exc:  # keep the provider usable
                 self._log_failure(module_name, exc)
-
-    @staticmethod
-    def _apply_settings():
-        """QGIS settings (options page) -> the core's config, before any run."""
-        try:
-            from .settings import apply_settings
-
-            apply_settings()
-        except Exception as exc:  # never block loading
-            QgsMessageLog.logMessage(f"RS Embed: settings not applied: {exc!r}", "RS Embed", Qgis.Warning)
 
     def _log_failure(self, module_name, exc):
         self.load_errors[module_name] = repr(exc)

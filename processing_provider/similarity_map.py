@@ -11,9 +11,9 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
-from .params import core_errors_as_processing, enum_param, enum_value, feedback_progress, tr
-from .postprocessors import attach_style
-from .styles import style_similarity
+from ..qgis_common.params import core_errors_as_processing, enum_param, enum_value, feedback_progress, tr
+from ..qgis_common.postprocessors import attach_style
+from ..qgis_common.styles import style_similarity
 
 COMBINES = ("max", "mean")
 

@@ -44,8 +44,8 @@ def run(cmd, env, check=True):
 def render_preview(pca_path, png_path):
     from qgis.core import QgsApplication, QgsRasterLayer
 
-    from rs_embed_qgis.processing_provider.postprocessors import style_pca
-    from rs_embed_qgis.processing_provider.render import render_layers_png
+    from rs_embed_qgis.qgis_common.postprocessors import style_pca
+    from rs_embed_qgis.qgis_common.render import render_layers_png
 
     app = QgsApplication([], False)
     app.initQgis()

@@ -161,7 +161,7 @@ def test_loaded_pca_layer_is_styled_and_renders_colours(rs_provider, sample_env,
     from qgis.core import QgsMultiBandColorRenderer, QgsProject
     from qgis.PyQt.QtGui import QImage
 
-    from rs_embed_qgis.processing_provider.render import render_layers_png
+    from rs_embed_qgis.qgis_common.render import render_layers_png
 
     pca = tmp_path / "pca.tif"
     processing.runAndLoadResults("rs_embed:embed_roi", {

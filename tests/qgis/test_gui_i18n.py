@@ -64,7 +64,7 @@ def test_qm_for_the_locale_or_its_language(german_qm):
 def test_the_ui_speaks_german_with_the_translator(german_qm, qgis_iface, rs_provider):
     from rs_embed_qgis.gui.actions import PluginActions
     from rs_embed_qgis.gui.dialog import EmbedExtentDialog
-    from rs_embed_qgis.processing_provider.params import tr
+    from rs_embed_qgis.qgis_common.params import tr
 
     translator = i18n.install_translator("de_DE", german_qm)
     assert translator is not None

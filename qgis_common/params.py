@@ -13,7 +13,6 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime
 
 from ..embedders import errors as core_errors
-from ..embedders.progress import Progress
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -180,15 +179,32 @@ def temporal_from_params(alg, parameters, context, year_name="YEAR", start_name=
         return TemporalSpec.year(alg.parameterAsInt(parameters, year_name, context))
 
 
-def feedback_progress(feedback, start=0.0, end=1.0):
-    """Adapt a QgsProcessingFeedback (or None) to the core's Progress."""
-    if feedback is None:
-        return Progress()
-    return Progress(
-        on_progress=lambda f: feedback.setProgress(100.0 * (start + (end - start) * f)),
-        on_message=feedback.pushInfo,
-        is_cancelled=feedback.isCanceled,
-    )
+def temporal_params(alg, parameters, context, year_name="YEAR", start_name="START_DATE",
+                    end_name="END_DATE") -> dict:
+    """The time parameters as a job's ``temporal`` ({"year": y} or {"start", "end"}),
+    checked here so that a bad window fails before the worker starts."""
+    t = temporal_from_params(alg, parameters, context, year_name, start_name, end_name)
+    if t.year_value is not None:
+        return {"year": t.year_value}
+    return {"start": t.start.isoformat(), "end": t.end.isoformat()}
+
+
+def time_label(temporal: dict) -> str:
+    if temporal.get("year") is not None:
+        return str(temporal["year"])
+    return f"{temporal['start']}_{temporal['end']}"
+
+
+def metadata_text(meta: dict) -> str:
+    """Run metadata as readable lines for the Log (nested values compact)."""
+    import json
+
+    lines = [tr("Run metadata:")]
+    for k in sorted(meta):
+        v = meta[k]
+        text = v if isinstance(v, str) else json.dumps(v, default=str)
+        lines.append(f"  {k}: {text if len(text) <= 200 else text[:197] + '…'}")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

@@ -65,7 +65,7 @@ def style_change(layer: QgsRasterLayer):
 def style_clusters(layer: QgsRasterLayer):
     """Paletted renderer: one class per cluster value, colours from the raster's
     colour table (or the core's palette), labelled 'cluster N'."""
-    from ..embedders.analysis.kmeans import palette
+    from ..embedders.palette import palette
 
     provider = layer.dataProvider()
     classes = [c for c in QgsPalettedRasterRenderer.colorTableToClassData(provider.colorTable(1))

@@ -1,11 +1,13 @@
 """The bridge between QGIS settings (``rs_embed/...`` in QgsSettings) and the
 core's plain configuration (``embedders.config``). The options page writes
-these keys; the provider, the drawn-extent action and the options page call
-:func:`apply_settings` so every run reads the same values. An empty setting
-leaves the core to its environment variable (RS_EMBED_*) or default."""
+these keys; every job sent to the worker carries them (:func:`core_settings`),
+so every run reads the same values. An empty setting leaves the core to its
+environment variable (RS_EMBED_*) or default."""
 from __future__ import annotations
 
 from qgis.core import QgsSettings
+
+from ..embedders.catalog import DEVICES
 
 PREFIX = "rs_embed/"
 # config field -> kind ("path", "str", "int", "float"); the key is PREFIX + field
@@ -19,7 +21,6 @@ FIELDS = {
     "max_roi_km2": "float",
     "copernicus_path": "path",
 }
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def key(name: str) -> str:
@@ -62,21 +63,20 @@ def write_settings(values: dict, settings: QgsSettings = None) -> None:
             s.setValue(key(name), text)
 
 
-def apply_settings(settings: QgsSettings = None) -> dict:
-    """Hand the QGIS settings to the core (``embedders.config.configure``);
-    returns the overrides applied. A malformed value is skipped (logged) so a
-    bad setting never stops the provider from loading."""
-    from ..embedders.config import configure
-
-    applied = {}
+def core_settings(settings: QgsSettings = None) -> dict:
+    """The settings as the core's config for a job (``embedders.config``
+    field -> value); unset ones are left out, so the worker falls back to its
+    RS_EMBED_* variables and defaults. A malformed value is skipped (logged)."""
+    out = {}
     for name, text in read_settings(settings).items():
         try:
-            applied[name] = _convert(name, text)
+            value = _convert(name, text)
         except ValueError as exc:
             _log(f"RS Embed: ignoring setting {key(name)}={text!r}: {exc}")
-            applied[name] = None
-    configure(**applied)
-    return applied
+            continue
+        if value is not None:
+            out[name] = value
+    return out
 
 
 def _log(message):
