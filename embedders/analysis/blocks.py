@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..progress import NULL_PROGRESS
+from .guards import damaged_error, reading
 
 BLOCK_MB = 128            # float32 bytes of one block, all bands
 GDAL_CACHE_BYTES = 64 * 2**20  # GDAL's block cache would otherwise grow to 5% of RAM
@@ -24,9 +25,13 @@ def open_raster(path):
     """Open an embedding raster for reading, with a clear error if it cannot be."""
     import rasterio
 
+    from pathlib import Path
+
     try:
         return rasterio.open(str(path))
     except rasterio.errors.RasterioIOError as exc:
+        if Path(str(path)).is_file():  # there, but GDAL cannot read it
+            raise damaged_error(path, exc) from exc
         raise SpecError(f"Cannot open the raster {path}: {exc}") from exc
 
 
@@ -52,8 +57,10 @@ def block_windows(src, block_mb: float = BLOCK_MB, count: int = None):
 
 
 def read_block(src, window=None, indexes=None) -> np.ndarray:
-    """(bands, rows, cols) float32 with the raster's no-data as NaN."""
-    block = src.read(indexes=indexes, window=window, out_dtype="float32")
+    """(bands, rows, cols) float32 with the raster's no-data as NaN; a GDAL
+    read failure (damaged file) raises DamagedRasterError."""
+    with reading(src):
+        block = src.read(indexes=indexes, window=window, out_dtype="float32")
     nodata = src.nodata
     if nodata is not None and not np.isnan(nodata):
         block[block == nodata] = np.nan
@@ -67,28 +74,39 @@ def pixels(block: np.ndarray):
     return flat, np.isfinite(flat).all(axis=1)
 
 
-def sample_valid(src, n: int, seed: int = 0, block_mb: float = BLOCK_MB, progress=None) -> np.ndarray:
+class ValidSampler:
     """A uniform random sample (without replacement) of up to ``n`` valid
-    pixel vectors, in one streaming pass: every valid pixel draws a random key
-    and the ``n`` smallest keys are kept (memory O(n * D))."""
-    progress = progress or NULL_PROGRESS
-    rng = np.random.default_rng(seed)
-    keys = np.empty(0)
-    vecs = np.empty((0, src.count), dtype=np.float32)
-    windows = list(block_windows(src, block_mb))
-    for i, win in enumerate(windows):
-        flat, valid = pixels(read_block(src, win))
-        k = rng.random(int(valid.sum()))
-        cut = keys.max() if len(keys) >= n else 1.0
+    pixel vectors of the blocks added in turn: every valid pixel draws a
+    random key and the ``n`` smallest keys are kept (memory O(n * D))."""
+
+    def __init__(self, n: int, d: int, seed: int = 0):
+        self.n, self.rng = int(n), np.random.default_rng(seed)
+        self.keys = np.empty(0)
+        self.vectors = np.empty((0, d), dtype=np.float32)
+
+    def add(self, block: np.ndarray):
+        flat, valid = pixels(block)
+        k = self.rng.random(int(valid.sum()))
+        cut = self.keys.max() if len(self.keys) >= self.n else 1.0
         take = k < cut
         if take.any():
-            keys = np.concatenate([keys, k[take]])
-            vecs = np.concatenate([vecs, flat[valid][take]])
-            if len(keys) > n:
-                keep = np.argpartition(keys, n - 1)[:n]
-                keys, vecs = keys[keep], vecs[keep]
+            self.keys = np.concatenate([self.keys, k[take]])
+            self.vectors = np.concatenate([self.vectors, flat[valid][take]])
+            if len(self.keys) > self.n:
+                keep = np.argpartition(self.keys, self.n - 1)[:self.n]
+                self.keys, self.vectors = self.keys[keep], self.vectors[keep]
+
+
+def sample_valid(src, n: int, seed: int = 0, block_mb: float = BLOCK_MB, progress=None) -> np.ndarray:
+    """A uniform random sample (without replacement) of up to ``n`` valid
+    pixel vectors of ``src``, in one streaming pass (memory O(n * D))."""
+    progress = progress or NULL_PROGRESS
+    sampler = ValidSampler(n, src.count, seed)
+    windows = list(block_windows(src, block_mb))
+    for i, win in enumerate(windows):
+        sampler.add(read_block(src, win))
         progress.update((i + 1) / len(windows))
-    return vecs
+    return sampler.vectors
 
 
 def block_writer(like, path, count: int, dtype: str, nodata, tags: dict = None,
