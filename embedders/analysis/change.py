@@ -7,12 +7,13 @@ import contextlib
 
 import numpy as np
 
-from ..errors import SpecError
+from ..errors import DataUnavailableError, SpecError
 from ..progress import NULL_PROGRESS
 from .blocks import (
     BLOCK_MB, RangeHistogram, block_writer, block_windows, gdal_env, open_raster, read_block,
     same_grid, source_tags, warped_onto,
 )
+from .guards import memory_guard, refuse_overwrite
 
 RESAMPLINGS = ("nearest", "bilinear", "average")
 
@@ -57,9 +58,15 @@ def check_same_model(a, b, name_a="A", name_b="B"):
 def change_raster(a_path, b_path, dst_path, resampling: str = "average", block_mb: float = BLOCK_MB,
                   progress=None) -> dict:
     """Write 1 - cos(a, b) per pixel on the grid of ``a_path`` (float32, NaN no-data,
-    2-98 % stretch in RS_EMBED_STRETCH)."""
+    2-98 % stretch in RS_EMBED_STRETCH).
+
+    Refuses (SpecError) an output that is one of the inputs. When no pixel has
+    valid data in both rasters (all NaN, or no overlap), there is nothing to
+    compare: DataUnavailableError is raised and no output is written."""
     progress = progress or NULL_PROGRESS
-    with gdal_env(), open_raster(a_path) as a, open_raster(b_path) as b_raw:
+    refuse_overwrite(dst_path, a_path, b_path)
+    with memory_guard("the change map", block_mb), gdal_env(), open_raster(a_path) as a, \
+            open_raster(b_path) as b_raw:
         check_same_model(a, b_raw)
         if a.crs is None or b_raw.crs is None:
             raise SpecError("Both rasters need a CRS to be aligned.")
@@ -78,6 +85,11 @@ def change_raster(a_path, b_path, dst_path, resampling: str = "average", block_m
                     hist.add(dist)
                     dst.write(dist, 1, window=win)
                     progress.update((i + 1) / len(windows))
+                if not hist.n:
+                    raise DataUnavailableError(
+                        f"No pixel has valid data in both {a_path} and {b_path} (all no-data, or the "
+                        "rasters do not overlap): there is nothing to compare. Check that both "
+                        "embeddings cover the same area and that each has data there.")
                 lo, hi = hist.percentile(2), hist.percentile(98)
                 dst.update_tags(RS_EMBED_STRETCH=f"{lo:.4f},{hi:.4f}")
     return {"mean": hist.mean, "stretch": (lo, hi), "valid_pixels": hist.n, "resampled": resampled}

@@ -1,18 +1,35 @@
-"""k-means on embedding rasters: k-means++ and Lloyd iterations on a uniform
-sample of valid pixels, then a block-wise assignment pass writing a uint8
-class raster (0 = no data, clusters 1..K, largest first) with a palette."""
+"""k-means on embedding rasters with scikit-learn's MiniBatchKMeans, in
+bounded memory at any raster size, sample size and K:
+
+- fit: a sample that fits in one block's budget is drawn uniformly and fitted
+  in memory (``fit``, then polished by KMeans); a larger one is streamed: random windows are sampled,
+  pooled in a fixed buffer, shuffled and fed to ``partial_fit``;
+- assign: block by block, nearest centre by scikit-learn's chunked argmin
+  (never an N x K distance matrix);
+- order: the labels are renumbered by pixel count over the output, so the
+  uint8 class raster has 0 = no data and clusters 1..K, 1 = largest, with a
+  palette."""
 from __future__ import annotations
 
 import colorsys
+import os
+import uuid
+from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataUnavailableError, SpecError
+from ..errors import DataUnavailableError, SpecError, require
 from ..progress import NULL_PROGRESS
-from .blocks import BLOCK_MB, block_writer, block_windows, gdal_env, open_raster, read_block, sample_valid, source_tags
+from .blocks import (
+    BLOCK_MB, block_writer, block_windows, gdal_env, open_raster, pixels, read_block, sample_valid,
+    source_tags,
+)
+from .guards import memory_guard, reading, refuse_overwrite
 
 MAX_K = 250
 NODATA = 0
+BATCH = 4096  # rows per MiniBatchKMeans step
+POLISH_ITER = 30  # Lloyd iterations after MiniBatchKMeans on an in-memory sample
 
 # Qualitative colours (ColorBrewer Set1/Dark2/Paired-like), then golden-angle hues.
 _BASE = [(228, 26, 28), (55, 126, 184), (77, 175, 74), (152, 78, 163), (255, 127, 0),
@@ -30,117 +47,190 @@ def palette(k: int):
     return out
 
 
-def sq_distances(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """(N, D), (K, D) -> (N, K) squared Euclidean distances (float32 BLAS)."""
-    x = np.asarray(x, dtype=np.float32)
-    c = np.asarray(centres, dtype=np.float32)
-    d = np.einsum("nd,nd->n", x, x)[:, None] - 2.0 * (x @ c.T) + np.einsum("kd,kd->k", c, c)[None, :]
-    return np.maximum(d, 0.0)
+def _minibatch(k: int, seed: int, **kwargs):
+    cluster = require("sklearn.cluster", "scikit-learn", "k-means clustering")
+    return cluster.MiniBatchKMeans(n_clusters=k, batch_size=BATCH, random_state=seed, **kwargs)
 
 
-def _kmeans_pp(x, k, rng):
-    n = len(x)
-    centres = [x[rng.integers(n)]]
-    d2 = sq_distances(x, centres[0][None])[:, 0].astype(np.float64)
-    for _ in range(1, k):
-        total = d2.sum()
-        i = rng.choice(n, p=d2 / total) if total > 0 else rng.integers(n)
-        centres.append(x[i])
-        d2 = np.minimum(d2, sq_distances(x, x[i][None])[:, 0])
-    return np.array(centres, dtype=np.float64)
+def nearest(x: np.ndarray, centres: np.ndarray):
+    """(N, D), (K, D) -> ((N,) index of the nearest centre, (N,) squared
+    distance to it), by scikit-learn's chunked argmin (memory O(N + K*D))."""
+    metrics = require("sklearn.metrics", "scikit-learn", "k-means clustering")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    idx, dist = metrics.pairwise_distances_argmin_min(x, np.asarray(centres, dtype=np.float32))
+    return idx, dist.astype(np.float64) ** 2
 
 
-def _cluster_means(x, labels, k, chunk: int = 32768):
-    """Means of the members of each cluster (zeros for empty ones), and counts,
-    as one-hot (K, n) @ (n, D) products in chunks (BLAS; memory K x chunk)."""
-    counts = np.bincount(labels, minlength=k)
-    sums = np.zeros((k, x.shape[1]))
-    for s in range(0, len(x), chunk):
-        lab = labels[s:s + chunk]
-        onehot = np.zeros((k, len(lab)), dtype=x.dtype)
-        onehot[lab, np.arange(len(lab))] = 1
-        sums += onehot @ x[s:s + chunk]
-    means = np.zeros((k, x.shape[1]))
-    full = counts > 0
-    means[full] = sums[full] / counts[full, None]
-    return means, counts
+def fit_in_memory(x: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100):
+    """A fitted estimator for (N, D) samples held in memory: MiniBatchKMeans
+    (``n_init`` k-means++ starts), then scikit-learn's KMeans started from
+    its centres polishes them to a Lloyd fixed point (each centre the mean of
+    its members) in at most POLISH_ITER iterations."""
+    cluster = require("sklearn.cluster", "scikit-learn", "k-means clustering")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    mb = _minibatch(k, seed, n_init=n_init, max_iter=max_iter).fit(x)
+    return cluster.KMeans(n_clusters=k, init=mb.cluster_centers_, n_init=1, max_iter=POLISH_ITER,
+                          random_state=seed).fit(x)
 
 
-def _lloyd(x, centres, max_iter, tol):
-    scale = float(np.mean(np.var(x, axis=0))) or 1.0
-    for _ in range(max_iter):
-        d = sq_distances(x, centres)
-        labels = d.argmin(axis=1)
-        new, counts = _cluster_means(x, labels, len(centres))
-        empty = counts == 0
-        if empty.any():  # re-seed empty clusters on the worst-fitted points
-            far = np.argsort(d[np.arange(len(x)), labels])[::-1][:int(empty.sum())]
-            new[empty] = x[far]
-        shift = float(((new - centres) ** 2).sum(axis=1).max())
-        centres = new
-        if shift <= tol * scale:
-            break
-    d = sq_distances(x, centres)
-    labels = d.argmin(axis=1)
-    return centres, labels, float(d[np.arange(len(x)), labels].sum())
-
-
-def kmeans_fit(x: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100,
-               tol: float = 1e-4):
-    """k-means of (N, D) samples. Returns (centres (k, D) ordered by cluster
-    size, largest first; inertia). Deterministic for a seed."""
-    x = np.asarray(x, dtype=np.float32)
+def kmeans_fit(x: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100):
+    """k-means of (N, D) samples held in memory (``fit_in_memory``). Returns
+    (centres (k, D) ordered by cluster size in the sample, largest first;
+    inertia of the sample). Deterministic for a seed."""
     if not 1 <= k <= len(x):
         raise SpecError(f"k-means needs 1 <= K <= the number of valid samples ({len(x)}); got K={k}.")
+    est = fit_in_memory(x, k, seed, n_init, max_iter)
+    order = np.argsort(-np.bincount(est.labels_, minlength=k), kind="stable")
+    return est.cluster_centers_[order], float(est.inertia_)
+
+
+class StreamSample:
+    """A random sample of about ``n`` valid pixels of a raster drawn window
+    by window (windows visited in random order), reproducible per window so
+    that the assignment pass can find the same pixels again."""
+
+    def __init__(self, windows, n: int, seed: int):
+        self.seed, self.n, self.need = seed, int(n), int(n)
+        self.left_px = sum(int(w.width * w.height) for w in windows)
+        self.seen_px = self.seen_valid = 0
+        self.rates = {}  # window index -> (probability, cap)
+
+    def _take(self, i, n_valid, rate, cap):
+        take = np.random.default_rng([self.seed, i]).random(n_valid) < rate
+        if take.sum() > cap:
+            take[np.flatnonzero(take)[cap:]] = False
+        return take
+
+    def draw(self, i, n_pixels, valid):
+        """Mask over the valid pixels of window ``i`` of the ones sampled."""
+        n_valid = int(valid.sum())
+        frac = self.seen_valid / self.seen_px if self.seen_px else 1.0
+        expected = n_valid + frac * (self.left_px - n_pixels)
+        rate = min(1.0, self.need / expected) if expected > 0 else 0.0
+        self.rates[i] = (rate, self.need)
+        take = self._take(i, n_valid, rate, self.need)
+        self.need -= int(take.sum())
+        self.left_px -= n_pixels
+        self.seen_px += n_pixels
+        self.seen_valid += n_valid
+        return take
+
+    def again(self, i, valid):
+        """The same mask as ``draw`` gave for window ``i``."""
+        rate, cap = self.rates.get(i, (0.0, 0))
+        return self._take(i, int(valid.sum()), rate, cap)
+
+
+def stream_fit(src, windows, k: int, n: int, seed: int, pool_rows: int, progress=None):
+    """MiniBatchKMeans ``partial_fit`` on a sample of ``n`` pixels streamed
+    from ``src``: windows in random order, sampled pixels collected in a pool
+    of ``pool_rows`` rows that is shuffled and fed in batches when full.
+    Returns (estimator, StreamSample, number of sampled pixels)."""
+    progress = progress or NULL_PROGRESS
     rng = np.random.default_rng(seed)
-    best = None
-    for _ in range(max(1, n_init)):
-        centres, labels, inertia = _lloyd(x, _kmeans_pp(x, k, rng), max_iter, tol)
-        if best is None or inertia < best[2]:
-            best = (centres, labels, inertia)
-    centres, labels, inertia = best
-    order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
-    return centres[order], inertia
+    sampler = StreamSample(windows, n, seed)
+    est = _minibatch(k, seed, compute_labels=False)
+    pool = np.empty((pool_rows, src.count), dtype=np.float32)
+    filled = total = 0
+
+    def flush():
+        nonlocal filled
+        perm = rng.permutation(filled)
+        first = 0 if hasattr(est, "cluster_centers_") else min(filled, max(3 * BATCH, 10 * k))
+        if first:  # the first call initialises (k-means++) on a large batch
+            est.partial_fit(pool[np.sort(perm[:first])])
+        for s in range(first, filled, BATCH):
+            est.partial_fit(pool[np.sort(perm[s:s + BATCH])])
+        filled = 0
+
+    for j, i in enumerate(rng.permutation(len(windows))):
+        win = windows[i]
+        flat, valid = pixels(read_block(src, win))
+        vecs = flat[valid][sampler.draw(i, int(win.width * win.height), valid)]
+        total += len(vecs)
+        while len(vecs):
+            m = min(len(vecs), pool_rows - filled)
+            pool[filled:filled + m] = vecs[:m]
+            filled, vecs = filled + m, vecs[m:]
+            if filled == pool_rows:
+                flush()
+        progress.update((j + 1) / len(windows))
+    if total < k:
+        return None, sampler, total
+    if filled:
+        flush()
+    return est, sampler, total
 
 
-def assign(block: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """(D, h, w) block -> (h, w) uint8 labels 1..K, 0 where no data."""
-    d, h, w = block.shape
-    x = block.reshape(d, -1).T
-    valid = np.isfinite(x).all(axis=1)
-    out = np.zeros(h * w, dtype=np.uint8)
-    if valid.any():
-        out[valid] = sq_distances(x[valid], centres).argmin(axis=1) + 1
-    return out.reshape(h, w)
+def _labels_path(dst_path) -> Path:
+    dst = Path(dst_path)
+    return dst.with_name(f".{dst.stem}.labels-{os.getpid()}-{uuid.uuid4().hex[:8]}.tif")
 
 
 def cluster_raster(src_path, dst_path, k: int, seed: int = 0, sample_size: int = 100_000,
                    block_mb: float = BLOCK_MB, progress=None) -> dict:
     """Cluster the pixels of an embedding raster into ``k`` classes and write
-    them as a paletted uint8 GeoTIFF; returns sizes and inertia."""
+    them as a paletted uint8 GeoTIFF (0 = no data, 1..K by pixel count,
+    1 = largest). Memory is bounded by ``block_mb`` whatever the raster size,
+    ``sample_size`` and ``k``. Returns sizes (pixels per cluster 1..K), the
+    inertia of the sample (sum of squared distances to the centres), the
+    number of sampled pixels and the centres (in cluster order)."""
     progress = progress or NULL_PROGRESS
     if not 2 <= int(k) <= MAX_K:
         raise SpecError(f"K must lie between 2 and {MAX_K}, got {k}.")
     if sample_size < k:
         raise SpecError(f"The sample size ({sample_size}) must be at least K ({k}).")
-    with gdal_env(), open_raster(src_path) as src:
-        sample = sample_valid(src, int(sample_size), seed, block_mb, progress.sub(0.0, 0.4))
-        if len(sample) < k:
-            raise DataUnavailableError(
-                f"{src_path} has {len(sample)} valid pixels, fewer than K={k}; choose a smaller K.")
-        centres, inertia = kmeans_fit(sample, int(k), seed)
-        progress.update(0.5, f"k-means on {len(sample)} sampled pixels: inertia {inertia:.4g}")
-        colours = palette(k)
-        cmap = {0: (0, 0, 0, 0), **{i + 1: (*colours[i], 255) for i in range(k)}}
-        counts = np.zeros(k + 1, dtype=np.int64)
+    k = int(k)
+    refuse_overwrite(dst_path, src_path)
+    labels_tmp = _labels_path(dst_path)
+    with memory_guard("k-means", block_mb), gdal_env(), open_raster(src_path) as src:
         windows = list(block_windows(src, block_mb))
-        tags = dict(source_tags(src), RS_EMBED_ANALYSIS="k-means", RS_EMBED_K=str(k),
-                    RS_EMBED_SEED=str(seed))
-        with block_writer(src, dst_path, 1, "uint8", NODATA, tags, ["cluster"], cmap) as dst:
-            for i, win in enumerate(windows):
-                labels = assign(read_block(src, win), centres)
-                counts += np.bincount(labels.ravel(), minlength=k + 1)
-                dst.write(labels, 1, window=win)
-                progress.update(0.5 + 0.5 * (i + 1) / len(windows))
-    return {"k": int(k), "sizes": counts[1:].tolist(), "nodata_pixels": int(counts[0]),
-            "inertia": inertia, "samples": len(sample), "centres": centres}
+        pool_rows = max(int(block_mb * 2**20) // (4 * src.count), 8 * k)
+        if sample_size <= pool_rows:  # the sample fits in a block's budget: fit it in memory
+            sample = sample_valid(src, int(sample_size), seed, block_mb, progress.sub(0.0, 0.45))
+            n_sample, streamed = len(sample), None
+            if n_sample >= k:
+                est = fit_in_memory(sample, k, seed)
+                inertia = float(est.inertia_)
+            del sample
+        else:
+            est, streamed, n_sample = stream_fit(src, windows, k, int(sample_size), seed, pool_rows,
+                                                 progress.sub(0.0, 0.45))
+            inertia = 0.0
+        if n_sample < k:
+            raise DataUnavailableError(
+                f"{src_path} has {n_sample} valid pixels, fewer than K={k}; choose a smaller K.")
+        centres = est.cluster_centers_
+        progress.update(0.45, f"k-means on {n_sample} sampled pixels")
+        counts = np.zeros(k + 1, dtype=np.int64)
+        try:
+            with block_writer(src, labels_tmp, 1, "uint8", NODATA) as tmp:
+                for i, win in enumerate(windows):
+                    flat, valid = pixels(read_block(src, win))
+                    labels = np.zeros(len(valid), dtype=np.uint8)
+                    if valid.any():
+                        idx, d2 = nearest(flat[valid], centres)
+                        labels[valid] = idx + 1
+                        if streamed is not None:
+                            inertia += float(d2[streamed.again(i, valid)].sum())
+                    counts += np.bincount(labels, minlength=k + 1)
+                    tmp.write(labels.reshape(int(win.height), int(win.width)), 1, window=win)
+                    progress.update(0.45 + 0.5 * (i + 1) / len(windows))
+            order = np.argsort(-counts[1:], kind="stable")          # fitted index by size
+            lut = np.zeros(k + 1, dtype=np.uint8)
+            lut[order + 1] = np.arange(1, k + 1)
+            colours = palette(k)
+            cmap = {0: (0, 0, 0, 0), **{i + 1: (*colours[i], 255) for i in range(k)}}
+            tags = dict(source_tags(src), RS_EMBED_ANALYSIS="k-means", RS_EMBED_K=str(k),
+                        RS_EMBED_SEED=str(seed), RS_EMBED_SAMPLE=str(n_sample))
+            with open_raster(labels_tmp) as lab, block_writer(src, dst_path, 1, "uint8", NODATA, tags,
+                                                              ["cluster"], cmap) as dst:
+                for win in block_windows(lab, block_mb):
+                    with reading(lab):
+                        fitted = lab.read(1, window=win)
+                    dst.write(lut[fitted], 1, window=win)
+            progress.update(1.0)
+        finally:
+            labels_tmp.unlink(missing_ok=True)
+    return {"k": k, "sizes": counts[1:][order].tolist(), "nodata_pixels": int(counts[0]),
+            "inertia": inertia, "samples": n_sample, "centres": centres[order]}

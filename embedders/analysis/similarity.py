@@ -13,6 +13,7 @@ from .blocks import (
     BLOCK_MB, RangeHistogram, block_writer, block_windows, gdal_env, open_raster, read_block,
     source_tags,
 )
+from .guards import memory_guard, refuse_overwrite
 
 COMBINES = ("max", "mean")
 
@@ -135,9 +136,11 @@ def similarity_raster(src_path, dst_path, points=(), polygons=(), combine: str =
                       block_mb: float = BLOCK_MB, progress=None) -> dict:
     """Write the cosine similarity of every pixel of ``src_path`` to the
     references (max over them, or to their mean) as float32 GeoTIFF, NaN
-    no-data, with a 2-98 % stretch in the tag RS_EMBED_STRETCH."""
+    no-data, with a 2-98 % stretch in the tag RS_EMBED_STRETCH. Refuses an
+    output that is the input."""
     progress = progress or NULL_PROGRESS
-    with gdal_env(), open_raster(src_path) as src:
+    refuse_overwrite(dst_path, src_path)
+    with memory_guard("the similarity map", block_mb), gdal_env(), open_raster(src_path) as src:
         refs, problems = reference_vectors(src, points, polygons, block_mb)
         refs_unit = reference_matrix(refs, combine)
         hist = RangeHistogram(-1.0, 1.0)
