@@ -181,6 +181,50 @@ class TesseraEmbedder(Embedder):
         with mirror(settings):
             return _Mosaic(request, settings, year, self._client).run(self.base_meta(request))
 
+    # ---- chunked runs (embedders/chunks.py) ----------------------------
+    def plan_grid(self, request):
+        """The output grid and the tiles that cover it, before any tile is fetched."""
+        from ..chunks import GridPlan, chunk_side
+
+        year = _year(request.temporal)
+        require("geotessera", "geotessera", "Tessera embeddings")
+        settings = tessera_settings(request)
+        with mirror(settings):
+            m = _Mosaic(request, settings, year, self._client)
+            _gt, tiles, res, grid = m.tiles_and_grid()
+        return GridPlan(self.model_id, grid.crs, tuple(grid.transform)[:6], grid.width, grid.height, DIM,
+                        [f"tessera_{i:03d}" for i in range(DIM)], chunk_side(DIM),
+                        meta={"year": year, "res": res, "tiles": [list(t) for t in tiles]})
+
+    def compute_chunk(self, request, plan, window):
+        """One window of the grid, from the tiles that touch it (same order,
+        so the same first-tile-wins values as a whole-grid run)."""
+        from ..chunks import ChunkResult
+        from ..progress import NULL_PROGRESS
+
+        settings = tessera_settings(request)
+        with mirror(settings):
+            m = _Mosaic(request, settings, plan.meta["year"], self._client)
+            gt = m.client(settings, m._bounds_4326(m.rect))
+            tiles = [tuple(t) for t in plan.meta["tiles"]]
+            out, used, warped = m.fill(gt, tiles, plan.window_grid(window), NULL_PROGRESS)
+        return ChunkResult(window, out, {"used": used, "warped": warped})
+
+    def chunked_meta(self, request, plan, chunk_metas, coverage) -> dict:
+        """Run metadata of a chunked run, as a whole-grid run gives it."""
+        from ..geo import RasterGrid
+
+        used = sorted({t for c in chunk_metas for t in c.get("used", [])})
+        warped = sorted({t for c in chunk_metas for t in c.get("warped", [])} - set(used))
+        settings = tessera_settings(request)
+        m = _Mosaic(request, settings, plan.meta["year"], self._client)
+        from affine import Affine
+
+        grid = RasterGrid(plan.crs, Affine(*plan.transform), plan.width, plan.height)
+        meta = self.base_meta(request)
+        meta.update(m._meta(grid, plan.meta["res"], used, warped, coverage))
+        return meta
+
     def _client(self, settings, bounds):
         """A registry client scoped around ``bounds``, reused while a batch stays inside its scope."""
         key = tuple(str(settings.get(k)) for k in ("url", "landmasks_url", "registry_dir", "tiles_dir",
@@ -227,9 +271,9 @@ class _Mosaic:
 
         return transform_bounds(self.crs, "EPSG:4326", rect)
 
-    def run(self, meta) -> Embedding:
+    def tiles_and_grid(self):
+        """(gt, tiles nearest first, resolution, output grid) for the request."""
         from ..geo import RasterGrid
-        from . import tessera_mosaic as tm
 
         self.progress.update(0.0, f"Tessera {self.year}: reading the registry")
         b4326 = self._bounds_4326(self.rect)
@@ -245,20 +289,32 @@ class _Mosaic:
         more = [t for t in tiles_over(gt.registry, self._bounds_4326(gb), gb, self.crs, self.year)
                 if t not in tiles]
         tiles += sorted(more, key=lambda t: (_km(self.lon, self.lat, *t), t))
+        return gt, tiles, res, grid
+
+    def fill(self, gt, tiles, grid, progress):
+        """The grid's (D, H, W) float32 values from the tiles that touch it:
+        (array, tiles copied exactly, tiles reprojected)."""
+        from . import tessera_mosaic as tm
+
         out = np.full((DIM, grid.height, grid.width), np.nan, dtype=np.float32)
         used, warped, n = [], [], len(tiles)
         for i, t in enumerate(tiles):
             if not _needed(out, grid, t):  # earlier tiles already filled its cell: no download
-                self.progress.update((i + 1) / n, f"Tessera: {grid_name(*t)} not needed ({i + 1}/{n})")
+                progress.update((i + 1) / n, f"Tessera: {grid_name(*t)} not needed ({i + 1}/{n})")
                 continue
-            q, s, tr, crs = self._fetch(gt, t, i, n)
+            q, s, tr, crs = self._fetch(gt, t, i, n, progress)
             if q.ndim != 3 or q.shape[2] != DIM:
                 raise DownloadError(f"Tessera tile {grid_name(*t)} has shape {q.shape}, expected (H, W, {DIM}).")
             exact = tm.same_lattice(tr, crs, grid)
             if (tm.paste_exact if exact else tm.paste_warped)(out, grid, q, s, tr, crs):
                 (used if exact else warped).append(grid_name(*t))
             del q, s  # closes the memory maps
-            self.progress.update((i + 1) / n, f"Tessera: {grid_name(*t)} placed ({i + 1}/{n})")
+            progress.update((i + 1) / n, f"Tessera: {grid_name(*t)} placed ({i + 1}/{n})")
+        return out, used, warped
+
+    def run(self, meta) -> Embedding:
+        gt, tiles, res, grid = self.tiles_and_grid()
+        out, used, warped = self.fill(gt, tiles, grid, self.progress)
         covered = float(np.isfinite(out[0]).mean())
         meta.update(self._meta(grid, res, used, warped, covered))
         names = [f"tessera_{i:03d}" for i in range(DIM)]
@@ -297,14 +353,15 @@ class _Mosaic:
             raise DownloadError(f"Tessera tile {grid_name(*tile)} ({self.year}): its landmask could not be "
                                 f"fetched: {e}") from e
 
-    def _fetch(self, gt, tile, i, n):
+    def _fetch(self, gt, tile, i, n, progress=None):
         """Download (once) and memory-map one tile: (int8, scales, transform, crs)."""
+        progress = progress or self.progress
         from geotessera.registry import HTTPStatusError, UnwritableDestination
 
         lon, lat = tile
         name = grid_name(lon, lat)
-        sub = self.progress.sub(i / n, (i + 0.9) / n)
-        self.progress.update(i / n, f"Tessera: fetching {name} ({i + 1}/{n})")
+        sub = progress.sub(i / n, (i + 0.9) / n)
+        progress.update(i / n, f"Tessera: fetching {name} ({i + 1}/{n})")
 
         def on_bytes(done, total, _status=None):
             sub.update(done / total if total else 0.0)  # raises CancelledError on cancel
