@@ -8,7 +8,9 @@ of k-nearest-neighbour sets."""
 from __future__ import annotations
 
 import math
+import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
@@ -233,7 +235,7 @@ def compare_rasters(paths: Dict[str, Path], grid: RasterGrid, grid_how: str = ""
 class ModelRun:
     model: str
     seconds: float = 0.0
-    grid_path: Optional[Path] = None
+    grid_path: Optional[Path] = None     # final paths; the files appear when ``outputs`` commits
     pca_path: Optional[Path] = None
     dim: int = 0
     crs: str = ""
@@ -241,62 +243,70 @@ class ModelRun:
     res_m: float = float("nan")
     coverage: float = float("nan")
     error: Optional[str] = None
+    outputs: Optional[object] = field(default=None, repr=False)   # StagedOutputs of this model
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    def readable(self, path) -> Path:
+        """Where ``path`` (grid_path or pca_path) can be read now: staged or committed."""
+        staged = getattr(self.outputs, "staged", {}) if self.outputs is not None else {}
+        tmp = staged.get(Path(path))
+        return tmp if tmp is not None and tmp.exists() else Path(path)
+
+
+def _failure_text(exc: BaseException) -> str:
+    from ..errors_text import user_message
+
+    text = user_message(exc)
+    name = type(exc).__name__
+    return text if text.startswith(name) else f"{name}: {text}"
+
 
 def run_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Callable[[str], dict] = None,
                progress=None) -> List[ModelRun]:
-    """Embed the ROI with every model, writing ``<model>_grid.tif`` and
-    ``<model>_pca.tif`` into ``out_dir``. A model failing with an RSEmbedError
-    (missing dependency, no data, no credentials...) is recorded and skipped;
-    cancelling stops the run."""
-    from ..api import get_grid_and_pooled
-    from ..pca import write_pca_geotiff
-    from ..writers import write_geotiff
+    """Embed the ROI with every model through the one embed sequence
+    (``jobs.embed.embed_to_files``), staging ``<model>_grid.tif`` and
+    ``<model>_pca.tif`` for ``out_dir``; each successful run's ``outputs``
+    (a StagedOutputs) commits them. A model that fails, with an RSEmbedError
+    (missing dependency, no data, no credentials...) or any other error (a
+    torch RuntimeError, out of memory), is recorded and skipped, its files
+    discarded; cancelling stops the run."""
+    from ..jobs.embed import embed_to_files
+    from ..jobs.staging import StagedOutputs
 
     progress = progress or NULL_PROGRESS
     out_dir = Path(out_dir)
     runs = []
     for i, model in enumerate(models):
         sub = progress.sub(i / len(models), (i + 1) / len(models))
-        run = ModelRun(model)
+        run = ModelRun(model, grid_path=out_dir / f"{model}_grid.tif", pca_path=out_dir / f"{model}_pca.tif")
+        outputs = StagedOutputs()
         t0 = time.perf_counter()
-        written = []
         try:
-            grid, pooled = get_grid_and_pooled(model, spatial=spatial, temporal=temporal, progress=sub,
-                                               **(kwargs_for(model) if kwargs_for else {}))
+            res = embed_to_files(model, spatial, temporal, kwargs_for(model) if kwargs_for else {},
+                                 run.grid_path, run.pca_path, outputs, sub)
             run.seconds = time.perf_counter() - t0
-            run.grid_path = write_geotiff(grid, out_dir / f"{model}_grid.tif")
-            written.append(run.grid_path)
-            run.pca_path = write_pca_geotiff(grid, out_dir / f"{model}_pca.tif")
-            written.append(run.pca_path)
-            g = RasterGrid(str(grid.crs), grid.transform, grid.data.shape[2], grid.data.shape[1])
-            run.dim, run.crs = int(grid.data.shape[0]), str(grid.crs)
+            g = grid_of(outputs.temp_of(run.grid_path))
+            run.dim, run.crs = int(res.shape[0]), str(res.crs)
             run.res_m = resolution_m(g)
             run.res_native = f"{g.res[0]:.6g} x {g.res[1]:.6g}"
-            run.coverage = float(pooled.meta.get("coverage_fraction", float("nan")))
+            run.coverage = float(res.coverage)
+            run.outputs = outputs
         except CancelledError:
-            _remove(written)
+            outputs.discard()
             raise
-        except RSEmbedError as exc:
-            _remove(written)
+        except Exception as exc:  # noqa: BLE001 (one model's failure must not stop the others)
+            outputs.discard()
+            if not isinstance(exc, RSEmbedError):
+                traceback.print_exc(file=sys.stderr)  # the worker's log keeps the details
             run.grid_path = run.pca_path = None
             run.seconds = time.perf_counter() - t0
-            run.error = f"{type(exc).__name__}: {exc}"
+            run.error = _failure_text(exc)
             progress.info(f"{model} skipped: {run.error}")
         except BaseException:
-            _remove(written)
+            outputs.discard()
             raise
         runs.append(run)
     return runs
-
-
-def _remove(paths):
-    for p in paths:
-        try:
-            Path(p).unlink()
-        except OSError:
-            pass

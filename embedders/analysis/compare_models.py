@@ -1,5 +1,6 @@
 """One comparison run: embed the ROI with every model, compare them on a
-common grid, write grids, PCA maps and the report into one folder."""
+common grid, write grids, PCA maps and the report into one folder. Every
+file of the run appears together at the end (staged, then renamed), or none."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,12 @@ from typing import Callable, List, Optional
 
 from ..errors import DataUnavailableError
 from ..progress import NULL_PROGRESS
-from .compare import Comparison, ModelRun, _remove, common_grid, compare_rasters, display_grid, grid_of, render_on_grid, run_models
+from .compare import (
+    Comparison, ModelRun, common_grid, compare_rasters, display_grid, grid_of, render_on_grid, run_models,
+)
 from .report import side_by_side_png, write_csv, write_html
+
+PNG_NAME = "pca_side_by_side.png"
 
 
 @dataclass
@@ -29,14 +34,17 @@ def compare_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Ca
                    reference: Optional[str] = None, res_m: Optional[float] = None, k: int = 10,
                    progress=None) -> ComparisonRun:
     """Run, compare and report. Models that cannot run are reported and
-    skipped; if none can, DataUnavailableError lists why. On any other
-    failure nothing written by this run is left behind."""
+    skipped; if none can, DataUnavailableError lists why. On any failure
+    nothing of this run is left in ``out_dir``."""
+    from ..jobs.staging import StagedOutputs, commit_all, discard_all
+
     progress = progress or NULL_PROGRESS
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     runs = run_models(list(models), out_dir, spatial, temporal, kwargs_for, progress.sub(0.0, 0.8))
     ok = [r for r in runs if r.ok]
-    written = [p for r in ok for p in (r.grid_path, r.pca_path)]
+    report = StagedOutputs()
+    sets = [r.outputs for r in ok] + [report]
     try:
         if not ok:
             raise DataUnavailableError("No model could run: " + "; ".join(f"{r.model}: {r.error}" for r in runs))
@@ -44,20 +52,23 @@ def compare_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Ca
         if reference and reference not in {r.model for r in ok}:
             notes.append(f"The reference model {reference} did not run; the coarsest grid is used instead.")
             reference = None
-        grid, how = common_grid({r.model: grid_of(r.grid_path) for r in ok}, spatial, reference, res_m)
-        comp = compare_rasters({r.model: r.grid_path for r in ok}, grid, how, k=k, progress=progress.sub(0.8, 0.95))
+        grids = {r.model: r.readable(r.grid_path) for r in ok}
+        grid, how = common_grid({m: grid_of(p) for m, p in grids.items()}, spatial, reference, res_m)
+        comp = compare_rasters(grids, grid, how, k=k, progress=progress.sub(0.8, 0.95))
         comp.notes[:0] = notes
         shown = display_grid(spatial)
-        panels = [(f"{r.model} ({r.dim} d, {r.res_m:.0f} m)", render_on_grid(r.pca_path, shown)) for r in ok]
-        png = side_by_side_png(panels, out_dir / "pca_side_by_side.png")
-        written.append(png)
-        csv_path = write_csv(out_dir / "report.csv", runs, comp)
-        written.append(csv_path)
+        panels = [(f"{r.model} ({r.dim} d, {r.res_m:.0f} m)", render_on_grid(r.readable(r.pca_path), shown))
+                  for r in ok]
+        png = side_by_side_png(panels, report.path(out_dir / PNG_NAME))
+        write_csv(report.path(out_dir / "report.csv"), runs, comp)
         context = {"ROI (lon/lat)": ", ".join(f"{v:.5f}" for v in spatial.bounds_4326()),
                    "time": str(temporal), "models": ", ".join(models)}
-        html_path = write_html(out_dir / "report.html", runs, comp, png, "RS Embed model comparison", context)
-        progress.update(1.0)
-        return ComparisonRun(runs, comp, html_path, csv_path, png)
+        html = write_html(report.path(out_dir / "report.html"), runs, comp, png, "RS Embed model comparison",
+                          context)
+        html.write_text(html.read_text(encoding="utf-8").replace(png.name, PNG_NAME), encoding="utf-8")
+        commit_all(sets)
     except BaseException:
-        _remove(written)
+        discard_all(sets)
         raise
+    progress.update(1.0)
+    return ComparisonRun(runs, comp, out_dir / "report.html", out_dir / "report.csv", out_dir / PNG_NAME)

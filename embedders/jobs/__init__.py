@@ -21,6 +21,13 @@ JOB_VERSION = 1
 KINDS: Dict[str, str] = {
     "embed_roi": "embed:embed_roi",
     "environment_report": "environment:environment_report",
+    "compare_models": "compare:compare_models",
+    "similarity_map": "analysis:similarity_map",
+    "cluster_embeddings": "analysis:cluster_embeddings",
+    "pca_rgb": "analysis:pca_rgb",
+    "embedding_change": "analysis:embedding_change",
+    "embed_features": "features:embed_features",
+    "fetch_imagery": "imagery:fetch_imagery",
 }
 
 

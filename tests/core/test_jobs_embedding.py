@@ -1,0 +1,161 @@
+"""Job kinds that embed (compare_models, embed_features) and fetch imagery,
+run as the worker runs them, on Tessera and AlphaEarth sample data in their
+real formats served from 127.0.0.1 and on a local raster."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+
+from fixtures_analysis import aef_mirror, serve_tessera, tessera_mirror
+from rs_embed_qgis.embedders import (DataUnavailableError, OutputSpec, PointBuffer, TemporalSpec, get_embedding,
+                                     get_embeddings_batch, jobs)
+from rs_embed_qgis.embedders.errors import SpecError
+from rs_embed_qgis.embedders.progress import Progress
+
+Y = TemporalSpec.year(2024)
+LAND = [(0.13, 52.03), (0.27, 52.07)]
+OCEAN = (0.65, 52.05)
+ROI = {"bbox": [0.165, 52.04, 0.195, 52.06]}
+
+
+def run(kind, params, progress=None):
+    spec = {"version": jobs.JOB_VERSION, "id": "t2", "kind": kind, "params": params, "config": {}}
+    out = jobs.run(spec, progress or Progress())
+    json.dumps(out, allow_nan=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return tessera_mirror(tmp_path_factory.mktemp("tessera")), aef_mirror(tmp_path_factory.mktemp("aef"))
+
+
+@pytest.fixture
+def served(data, loopback, monkeypatch):
+    tessera, aef = data
+    serve_tessera(tessera, loopback, monkeypatch)
+    monkeypatch.setenv("RS_EMBED_AEF_URL", loopback(aef).url)
+
+
+def test_batch_on_error_return_keeps_going(served):
+    rois = [PointBuffer(*LAND[0], 300), PointBuffer(*OCEAN, 300), PointBuffer(*LAND[1], 300)]
+    out = get_embeddings_batch("tessera", spatials=rois, temporal=Y, on_error="return")
+    assert isinstance(out[1], DataUnavailableError) and "ocean" in str(out[1])
+    for roi, emb in zip(rois[::2], out[::2]):
+        ref = get_embedding("tessera", spatial=roi, temporal=Y, output=OutputSpec.pooled())
+        np.testing.assert_array_equal(emb.data, ref.data)
+    with pytest.raises(DataUnavailableError, match="ocean"):
+        get_embeddings_batch("tessera", spatials=rois, temporal=Y)
+
+
+def test_compare_models_job_writes_everything_together(served, tmp_path, monkeypatch):
+    from rs_embed_qgis.embedders.jobs import embed
+
+    calls = []
+    real = embed.embed_to_files
+    monkeypatch.setattr(embed, "embed_to_files", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    out_dir = tmp_path / "cmp"
+    out = run("compare_models", {"models": ["tessera", "gse_annual"], "spatial": ROI, "temporal": {"year": 2024},
+                                 "backend": "cog", "output_folder": str(out_dir)})
+    assert calls == ["tessera", "gse_annual"]          # the one embed sequence, once per model
+    assert out["models_run"] == 2 and all(r["ok"] for r in out["runs"])
+    assert sorted(Path(p).name for p in out["layers"]) == [
+        "gse_annual_grid.tif", "gse_annual_pca.tif", "tessera_grid.tif", "tessera_pca.tif"]
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(
+        [Path(p).name for p in out["layers"]] + ["pca_side_by_side.png", "report.csv", "report.html"])
+    with rasterio.open(out_dir / "tessera_grid.tif") as t:
+        assert t.count == 128
+    html = Path(out["html"]).read_text()
+    assert "(pca_side_by_side.png)" in html and "native grid of tessera (the coarsest)" in html
+
+
+def test_a_model_raising_a_runtime_error_is_skipped(served, tmp_path, monkeypatch):
+    """Issue 13: a torch RuntimeError (or any non-RSEmbedError) in one model
+    is reported and skipped; the other models go on."""
+    from rs_embed_qgis.embedders.jobs import embed
+
+    real = embed.warm_embedder
+
+    class Broken:
+        def embed_grid_and_pooled(self, req):
+            raise RuntimeError("CUDA error: device-side assert triggered")
+
+    monkeypatch.setattr(embed, "warm_embedder", lambda m: Broken() if m == "gse_annual" else real(m))
+    messages = []
+    out_dir = tmp_path / "cmp"
+    out = run("compare_models", {"models": ["gse_annual", "tessera"], "spatial": ROI, "temporal": {"year": 2024},
+                                 "backend": "cog", "output_folder": str(out_dir)},
+              Progress(on_message=messages.append))
+    gse = next(r for r in out["runs"] if r["model"] == "gse_annual")
+    assert not gse["ok"] and gse["error"] == "RuntimeError: CUDA error: device-side assert triggered"
+    assert any("gse_annual skipped: RuntimeError" in m for m in messages)
+    assert out["models_run"] == 1 and not (out_dir / "gse_annual_grid.tif").exists()
+    rows = list(csv.DictReader((out_dir / "report.csv").read_text().splitlines()))
+    assert next(r for r in rows if r["model"] == "gse_annual")["status"] == "skipped"
+    assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_compare_models_job_failures_leave_nothing(served, tmp_path):
+    out_dir = tmp_path / "cmp"
+    with pytest.raises(SpecError, match="coarser common resolution"):
+        run("compare_models", {"models": ["tessera"], "spatial": ROI, "temporal": {"year": 2024},
+                               "res_m": 0.1, "output_folder": str(out_dir)})
+    assert list(out_dir.iterdir()) == []
+    with pytest.raises(SpecError, match="not among the chosen models"):
+        run("compare_models", {"models": ["tessera"], "spatial": ROI, "temporal": {"year": 2024},
+                               "reference": "gse_annual", "output_folder": str(out_dir)})
+    with pytest.raises(SpecError, match="Unknown model"):
+        run("compare_models", {"models": ["nope"], "spatial": ROI, "temporal": {"year": 2024},
+                               "output_folder": str(out_dir)})
+
+
+def test_embed_features_job_returns_vectors_through_a_temporary_npy(served, tmp_path, monkeypatch):
+    monkeypatch.setenv("RS_EMBED_JOB_ID", "t2")  # as the worker sets it for the job it runs
+    feats = [{"point": list(LAND[0]), "buffer_m": 300}, {"point": list(OCEAN), "buffer_m": 300},
+             {"error": "no geometry"}, {"bbox": [0.12, 52.02, 0.16, 52.06]}]
+    out = run("embed_features", {"model": "tessera", "temporal": {"year": 2024}, "features": feats,
+                                 "vectors_folder": str(tmp_path)})
+    path = Path(out["vectors"])
+    assert path.parent == tmp_path and path.name.startswith(".vectors.rsjob-t2-")
+    arr = np.load(path)
+    assert arr.shape == (4, 128) and out["dim"] == 128 and out["embedded"] == 2
+    assert np.isnan(arr[1]).all() and np.isnan(arr[2]).all()
+    assert "ocean" in out["errors"][1] and out["errors"][2] == "no geometry" and out["errors"][0] is None
+    from rs_embed_qgis.embedders import BBox
+
+    for i, roi in ((0, PointBuffer(*LAND[0], 300)), (3, BBox(0.12, 52.02, 0.16, 52.06))):
+        ref = get_embedding("tessera", spatial=roi, temporal=Y, output=OutputSpec.pooled())
+        np.testing.assert_allclose(arr[i], ref.data, rtol=1e-6)
+        assert out["coverage"][i] == pytest.approx(ref.meta["coverage_fraction"])
+    assert out["coverage"][1] is None
+
+
+def test_embed_features_job_all_failing(served, tmp_path):
+    with pytest.raises(DataUnavailableError, match="No feature could be embedded: .*ocean"):
+        run("embed_features", {"model": "tessera", "temporal": {"year": 2024}, "vectors_folder": str(tmp_path),
+                               "features": [{"point": list(OCEAN), "buffer_m": 300}]})
+    assert [p for p in tmp_path.iterdir() if p.suffix == ".npy"] == []
+
+
+def test_fetch_imagery_job_on_a_local_raster(tmp_path):
+    from affine import Affine
+    from fixtures_imagery import CRS, roi_for, write_cog
+
+    bands = np.stack([1000 + np.zeros((128, 128)), 2000 + np.zeros((128, 128)), 3000 + np.zeros((128, 128)),
+                      4000 + np.zeros((128, 128))]).astype(np.uint16)
+    src = write_cog(tmp_path / "scene.tif", bands, CRS, Affine(10, 0, 500000, 0, -10, 5800000), nodata=0)
+    out = run("fetch_imagery", {"spatial": {"bbox": list(roi_for().bounds_4326())}, "temporal": {"year": 2022},
+                                "imagery_source": "local", "input_raster": str(src), "bands": "B02,B03,B04",
+                                "band_map": "B04=3,B03=2,B02=1", "output": str(tmp_path / "img.tif")})
+    assert out["source"] == "local" and out["bands"] == ["B02", "B03", "B04"] and out["rgb"] == [3, 2, 1]
+    with rasterio.open(tmp_path / "img.tif") as ds:
+        assert ds.descriptions == ("B02", "B03", "B04")
+        np.testing.assert_array_equal(ds.read(3), 3000)
+    with pytest.raises(SpecError, match="needs an input raster"):
+        run("fetch_imagery", {"spatial": {"bbox": list(roi_for().bounds_4326())}, "temporal": {"year": 2022},
+                              "imagery_source": "local", "output": str(tmp_path / "x.tif")})
