@@ -32,7 +32,8 @@ from .errors import SpecError
 from .version import __version__
 
 CHUNK_MB = 64.0   # float32 working set of one chunk (setting RS_EMBED_CHUNK_MB)
-BLOCK = 256       # GeoTIFF tile size; chunk sides are multiples of it
+BLOCK = 256       # GeoTIFF tile size of large grids
+MIN_SIDE = 16     # GeoTIFF tiles are multiples of 16 pixels
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class GridPlan:
 
         from .geo import RasterGrid
 
-        t = Affine(*self.transform[:6]) * Affine.translation(w.col, w.row)
+        t = Affine(*self.transform[:6]) @ Affine.translation(w.col, w.row)
         return RasterGrid(self.crs, t, w.width, w.height)
 
     @property
@@ -86,10 +87,12 @@ class ChunkResult:
 
 
 def chunk_side(dim: int, chunk_mb: Optional[float] = None) -> int:
-    """Chunk side (a multiple of the GeoTIFF block) for a float32 budget."""
+    """Chunk side for a float32 budget: a multiple of the GeoTIFF block
+    (256), or of 16 pixels for budgets below one block."""
     mb = chunk_mb or float(os.environ.get("RS_EMBED_CHUNK_MB") or CHUNK_MB)
     side = int(math.sqrt(mb * 2 ** 20 / (4.0 * max(1, dim))))
-    return max(BLOCK, (side // BLOCK) * BLOCK)
+    step = BLOCK if side >= BLOCK else MIN_SIDE
+    return max(MIN_SIDE, (side // step) * step)
 
 
 def fingerprint(model: str, request, plan: GridPlan, extra: dict) -> str:
@@ -175,8 +178,9 @@ class PartialGrid:
 
         p = self.plan
         prof = _profile(p.width, p.height, p.dim, "float32", p.crs, p.transform, float("nan"))
-        prof.update(BIGTIFF="YES", tiled=True, blockxsize=BLOCK, blockysize=BLOCK, interleave="pixel")
-        if p.width < BLOCK or p.height < BLOCK:
+        block = min(BLOCK, p.chunk)
+        prof.update(BIGTIFF="YES", tiled=True, blockxsize=block, blockysize=block, interleave="pixel")
+        if p.width < block or p.height < block:
             prof.update(tiled=False)
             prof.pop("blockxsize")
             prof.pop("blockysize")

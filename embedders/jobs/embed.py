@@ -41,6 +41,8 @@ class ChunkTask:
     kwargs: dict
     config: dict
     plan: object
+    env: dict = field(default_factory=lambda: {k: v for k, v in os.environ.items()
+                                               if k.startswith("RS_EMBED_")})
 
     def request(self):
         from ..api import _request
@@ -51,6 +53,7 @@ class ChunkTask:
                         get_config(**self.config))
 
     def __call__(self, window):
+        os.environ.update(self.env)   # the client's settings, on whichever worker runs this
         return warm_embedder(self.model).compute_chunk(self.request(), self.plan, window)
 
 
