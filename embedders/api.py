@@ -7,7 +7,6 @@ from .base import EmbedRequest
 from .config import get_config
 from .embedding import Embedding
 from .errors import CancelledError, RSEmbedError, SpecError
-from .geo import roi_area_km2
 from .progress import NULL_PROGRESS, Progress
 from .registry import create_embedder
 from .specs import OutputSpec, SensorSpec, check_spatial, check_temporal
@@ -22,12 +21,6 @@ def _request(spatial, temporal, output, sensor, backend, input_prep, device, pro
     if sensor is not None and not isinstance(sensor, SensorSpec):
         raise SpecError(f"sensor must be a SensorSpec, got {type(sensor).__name__}.")
     cfg = config or get_config()
-    area = roi_area_km2(spatial)
-    if area > cfg.max_roi_km2:
-        raise SpecError(
-            f"The ROI covers {area:,.0f} km², more than the limit of {cfg.max_roi_km2:,.0f} km². "
-            "Draw a smaller extent, or raise the limit (setting 'maximum ROI size' / RS_EMBED_MAX_ROI_KM2)."
-        )
     return EmbedRequest(spatial=spatial, temporal=temporal, output=output, sensor=sensor,
                         backend=backend, input_prep=input_prep, device=device,
                         options=dict(options or {}), progress=progress or NULL_PROGRESS, config=cfg)

@@ -244,9 +244,18 @@ def run_chunks(partial: PartialGrid, compute, engine, progress) -> None:
     done0 = total - len(pending)
     if done0:
         progress.info(f"Resuming: {done0} of {total} chunks already done, {len(pending)} to go")
+    import time
+
+    t0 = time.monotonic()
     for i, res in enumerate(engine.map(compute, pending, progress)):
         partial.write(res)
-        progress.update((done0 + i + 1) / total, f"Chunk {done0 + i + 1}/{total} written")
+        left = (time.monotonic() - t0) / (i + 1) * (len(pending) - i - 1)
+        eta = f", about {_duration(left)} left" if i + 1 < len(pending) else ""
+        progress.update((done0 + i + 1) / total, f"Chunk {done0 + i + 1}/{total} written{eta}")
+
+
+def _duration(s: float) -> str:
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.0f} min" if s < 5400 else f"{s / 3600:.1f} h"
 
 
 class LocalEngine:

@@ -191,10 +191,11 @@ class TesseraEmbedder(Embedder):
         settings = tessera_settings(request)
         with mirror(settings):
             m = _Mosaic(request, settings, year, self._client)
-            _gt, tiles, res, grid = m.tiles_and_grid()
+            gt, tiles, res, grid = m.tiles_and_grid()
         return GridPlan(self.model_id, grid.crs, tuple(grid.transform)[:6], grid.width, grid.height, DIM,
                         [f"tessera_{i:03d}" for i in range(DIM)], chunk_side(DIM),
-                        meta={"year": year, "res": res, "tiles": [list(t) for t in tiles]})
+                        meta={"year": year, "res": res, "tiles": [list(t) for t in tiles]},
+                        download_bytes=_download_bytes(gt.registry, year, tiles, settings))
 
     def compute_chunk(self, request, plan, window):
         """One window of the grid, from the tiles that touch it (same order,
@@ -237,6 +238,19 @@ class TesseraEmbedder(Embedder):
         if gt is not None:
             self._cached = (key, (bounds[0] - m, bounds[1] - m, bounds[2] + m, bounds[3] + m), gt)
         return gt
+
+
+def _download_bytes(reg, year, tiles, settings):
+    """Bytes still to download for ``tiles`` (registry sizes of the tiles not cached), or None."""
+    total = 0
+    try:
+        for lon, lat in tiles:
+            cached = Path(settings["tiles_dir"]).glob(f"**/{year}/{grid_name(lon, lat)}/*.npy")
+            if not any(True for _ in cached):
+                total += reg.get_tile_file_size(year, lon, lat) + reg.get_scales_file_size(year, lon, lat)
+    except Exception:  # sizes are an estimate: never a reason to fail
+        return None
+    return total
 
 
 def _inside(bounds, scope, pad) -> bool:
