@@ -4,37 +4,43 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 ROOT     := $(abspath .)
-VENV     := $(ROOT)/.venv
-PY       := $(VENV)/bin/python
 BUILD    := $(ROOT)/.build
 PKGDIR   := $(BUILD)/pkg
 PLUGIN   := rs_embed_qgis
 VERSION  := $(shell sed -n 's/^version=//p' metadata.txt)
-APT_PKGS := qgis python3-qgis qgis-providers xvfb xauth python3-venv python3-pip python3-dev g++ \
-            libgdal-dev libproj-dev proj-bin pyqt5-dev-tools qttools5-dev-tools
+APT_PKGS := qgis python3-qgis qgis-providers xvfb xauth python3-venv pyqt5-dev-tools qttools5-dev-tools
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SITE     := $(VENV)/lib/python3.11/site-packages
+# The core's own environment (no system site packages: PyPI's wheels of numpy 2,
+# rasterio, pyproj, torch as they are), built by the plugin's own set-up code.
+CORE_ENV := $(BUILD)/core-env
+CORE_PY  := $(CORE_ENV)/bin/python
+ENVSETUP := PYTHONPATH=$(PKGDIR) /usr/bin/python3 -m $(PLUGIN).embedders.envsetup
+# QGIS's Python plus the test tools only: QGIS's process stays light.
+VENV     := $(ROOT)/.venv
+PY       := $(VENV)/bin/python
 
-# Headless QGIS: offscreen Qt, a private profile, our plugin on the plugin path.
+# Headless QGIS: offscreen Qt, a private profile, our plugin on the plugin path,
+# the core run by the worker with the environment built here.
 export QT_QPA_PLATFORM ?= offscreen
 export QGIS_CUSTOM_CONFIG_PATH ?= $(BUILD)/qgis-profile
 export QGIS_PLUGINPATH := $(PKGDIR)
+export RS_EMBED_PYTHON := $(CORE_PY)
 unexport PYTHONPATH
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup apt venv test demo demo-gui deploy zip bench clean ts qm
+.PHONY: help setup apt link core-env venv test demo demo-gui deploy zip bench clean ts qm
 
 help:
 	@echo "make demo    run Embed ROI headless on the bundled sample (installs what is missing)"
-	@echo "make test    run the test suite (installs what is missing)"
-	@echo "make setup   Debian packages, .venv and pinned Python requirements"
-	@echo "make deploy  install the plugin into your QGIS profile and enable it"
+	@echo "make test    run both test suites (installs what is missing)"
+	@echo "make setup   Debian packages, the core's environment ($(notdir $(CORE_ENV))) and .venv"
+	@echo "make deploy  install the plugin into your QGIS profile, set up its environment, enable it"
 	@echo "make zip     build dist/$(PLUGIN)-$(VERSION).zip for Plugins > Install from ZIP"
 	@echo "make bench   run the benchmarks (figures in bench/results/)"
 	@echo "make demo-gui  screenshot of QGIS desktop (Xvfb) with an embedded extent loaded"
 	@echo "make ts / qm   refresh / compile the translations"
 
-setup: apt venv $(PKGDIR)/$(PLUGIN)
+setup: apt link core-env venv
 
 # Debian packages: installed only when one is missing.
 apt: $(BUILD)/apt.stamp
@@ -48,35 +54,34 @@ $(BUILD)/apt.stamp:
 	fi
 	@touch $@
 
-# pyproj and rasterio are built from source against QGIS's own PROJ and GDAL:
-# their PyPI wheels bundle a second PROJ whose static destructors clash with
-# QGIS's at exit (qgis_process and QGIS desktop segfault after every run).
-WHEELS := $(BUILD)/wheels
-$(WHEELS)/.stamp: | $(BUILD)/apt.stamp
-	@[ -x $(BUILD)/wheelenv/bin/pip ] || /usr/bin/python3 -m venv $(BUILD)/wheelenv
-	$(BUILD)/wheelenv/bin/pip install -q "cython==3.0.12" "setuptools<72" wheel
-	PROJ_DIR=/usr $(BUILD)/wheelenv/bin/pip wheel -q --no-deps --no-build-isolation --no-binary pyproj -w $(WHEELS) pyproj==3.6.1
-	$(BUILD)/wheelenv/bin/pip wheel -q --no-deps --no-binary rasterio -w $(WHEELS) rasterio==1.4.4
-	@touch $@
-
-# The venv sees QGIS's Python packages (--system-site-packages); pins in the
-# requirement files keep Debian's GDAL/numpy-1 builds importable.
-venv: $(VENV)/.stamp
-$(VENV)/.stamp: requirements.txt requirements-models.txt requirements-dev.txt $(WHEELS)/.stamp
-	@[ -x $(PY) ] || /usr/bin/python3 -m venv --system-site-packages $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q $(WHEELS)/pyproj-*.whl $(WHEELS)/rasterio-*.whl
-	$(PY) -m pip install -q -r requirements.txt -r requirements-models.txt -r requirements-dev.txt
-	$(PY) -m pip install -q --no-deps --ignore-requires-python geotessera==0.11.0
-	$(PY) scripts/check_native_libs.py
-	@touch $@
-
+# The repository root as the package rs_embed_qgis (as tests/conftest.py does).
+link: $(PKGDIR)/$(PLUGIN)
 $(PKGDIR)/$(PLUGIN):
 	@mkdir -p $(PKGDIR)
 	@ln -sfn $(ROOT) $@
 
+# Every family plus the core's test tools, pinned in embedders/packages.py.
+# The set-up installs only what is missing, so re-running it is cheap.
+core-env: apt link
+	@$(ENVSETUP) --env $(CORE_ENV) --families all,dev
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: embedders/packages.py | apt link
+	@[ -x $(PY) ] || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	@$(ENVSETUP) --into $(PY) --families qgis_tests
+	@touch $@
+
+# Both suites run; the exit status is non-zero when either fails.
 test: setup qm
-	$(PY) -m pytest -q
+	@set -o pipefail; rc=0; \
+	echo "== core suite: $(CORE_PY) -m pytest -q tests/core"; \
+	$(CORE_PY) -m pytest -q tests/core 2>&1 | tee $(BUILD)/test-core.log || rc=1; \
+	echo "== QGIS suite: $(PY) -m pytest -q tests/qgis"; \
+	$(PY) -m pytest -q tests/qgis 2>&1 | tee $(BUILD)/test-qgis.log || rc=1; \
+	echo "== summary"; \
+	echo "core: $$(tail -n 1 $(BUILD)/test-core.log)"; \
+	echo "QGIS: $$(tail -n 1 $(BUILD)/test-qgis.log)"; \
+	exit $$rc
 
 demo: setup
 	$(PY) scripts/demo.py
@@ -88,20 +93,24 @@ bench: setup
 	@mkdir -p bench/results
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-# Install into the user's QGIS profile (desktop and qgis_process) and enable it.
+# Install into the user's QGIS profile (desktop and qgis_process), set up the
+# core's environment in the profile's data folder (or point the setting
+# "Python of the core" at CORE_PYTHON=... when given) and enable it.
 QGIS_PROFILE ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
-deploy: setup qm
+CORE_PYTHON ?=
+deploy: apt link qm
 	@mkdir -p "$(QGIS_PROFILE)/python/plugins"
 	@rm -rf "$(QGIS_PROFILE)/python/plugins/$(PLUGIN)"
 	@$(MAKE) --no-print-directory zip >/dev/null
-	@cd "$(QGIS_PROFILE)/python/plugins" && $(PY) -m zipfile -e "$(ROOT)/dist/$(PLUGIN)-$(VERSION).zip" .
+	@cd "$(QGIS_PROFILE)/python/plugins" && /usr/bin/python3 -m zipfile -e "$(ROOT)/dist/$(PLUGIN)-$(VERSION).zip" .
+	@[ -n "$(CORE_PYTHON)" ] || $(ENVSETUP) --env "$(QGIS_PROFILE)/rs_embed/core-env" --families core,tessera,gse_cog,copernicus,analysis
 	@QGIS_CUSTOM_CONFIG_PATH="$(dir $(patsubst %/,%,$(dir $(QGIS_PROFILE))))" \
-	  $(PY) scripts/deploy_settings.py "$(QGIS_PROFILE)" "$(SITE)"
+	  /usr/bin/python3 scripts/deploy_settings.py "$(QGIS_PROFILE)" "$(CORE_PYTHON)"
 	@echo "Installed into $(QGIS_PROFILE)/python/plugins/$(PLUGIN) and enabled."
 
 zip: qm
 	@mkdir -p dist
-	$(PY) scripts/make_zip.py dist/$(PLUGIN)-$(VERSION).zip
+	/usr/bin/python3 scripts/make_zip.py dist/$(PLUGIN)-$(VERSION).zip
 
 # Translations: refresh .ts from the sources, compile .qm.
 ts: apt

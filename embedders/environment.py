@@ -1,128 +1,85 @@
-"""What this Python can run: per model family the packages present (with
-versions) and missing, the exact command that installs the missing ones into
-the Python QGIS runs, and which accelerator torch sees.
+"""The environment report, run inside the core's own environment (the worker's
+Python): per model family ready or missing with the installed and pinned
+versions, the models that can run, the one command that installs exactly what
+is missing into *this* environment, and the accelerator torch sees.
 
-Presence is checked without importing (``importlib.util.find_spec``), so the
-report is cheap; ``verify_imports=True`` also imports each present package to
-catch broken installs. Plain Python: never imports qgis.
+Presence is read from package metadata (cheap). Imports (``verify_imports``)
+and the GPU check run in a child process of this Python, so a broken native
+library is reported, never a crash of the report. Pins and families come from
+:mod:`.packages`; never imports qgis.
 """
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as md
 import importlib.util
+import json
 import os
-import shlex
-import shutil
+import subprocess
 import sys
 import sysconfig
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
-
-@dataclass(frozen=True)
-class Package:
-    module: str                      # top-level import name
-    pip: str                         # requirement as pip takes it (pinned where we pin)
-    dist: str                        # distribution name, for the version lookup
-    flags: Tuple[str, ...] = ()      # extra pip flags it needs (installed by its own command)
-    deps: Tuple[str, ...] = ()       # requirements to install with it when flags hold --no-deps
-    note: str = ""                   # what else to know before installing it
-
-
-_PY_LT_312 = sys.version_info < (3, 12)
-# geotessera >= 0.8 declares Python >= 3.12, but its tile API runs on 3.11
-# when installed without its dependencies plus the runtime ones it needs.
-_GEOTESSERA = Package(
-    "geotessera", "geotessera==0.11.0", "geotessera",
-    flags=("--no-deps", "--ignore-requires-python") if _PY_LT_312 else (),
-    deps=("rich", "typer", "geodatasets>=2024.8.0", "folium>=0.18", "scikit-learn>=1.5",
-          "scikit-image>=0.22", "rioxarray", "dask", "fsspec", "aiohttp", "obstore", "contextily",
-          "pooch>=1.8", "requests>=2.31", "geopandas>=0.14") if _PY_LT_312 else (),
-)
-
-# PyPI wheels of these bundle their own PROJ/GDAL, which clash with QGIS's.
-_NATIVE_NOTE = ("On Linux, build it against QGIS's own PROJ and GDAL (pip's --no-binary pyproj,rasterio; "
-                "needs libgdal-dev, libproj-dev, g++, python3-dev): the binary wheels bundle a second "
-                "PROJ and QGIS crashes when it exits. See the README, 'Installing into QGIS'.")
-
-PACKAGES: Dict[str, Package] = {p.module: p for p in [
-    Package("numpy", "numpy<2", "numpy"),
-    Package("rasterio", "rasterio==1.4.4", "rasterio", note=_NATIVE_NOTE),
-    Package("pyproj", "pyproj==3.6.1", "pyproj", note=_NATIVE_NOTE),
-    Package("xarray", "xarray>=2023.1", "xarray"),
-    Package("pandas", "pandas>=2.0", "pandas"),
-    Package("pyarrow", "pyarrow>=17.0,<22", "pyarrow"),
-    Package("shapely", "shapely>=2.0", "shapely"),
-    Package("geopandas", "geopandas>=0.14", "geopandas"),
-    Package("requests", "requests>=2.31", "requests"),
-    Package("pooch", "pooch>=1.8", "pooch"),
-    Package("sklearn", "scikit-learn>=1.5", "scikit-learn"),
-    _GEOTESSERA,
-    Package("ee", "earthengine-api>=1.0", "earthengine-api"),
-    Package("pystac_client", "pystac-client>=0.7", "pystac-client"),
-    Package("planetary_computer", "planetary-computer>=1.0", "planetary-computer"),
-    Package("torch", "torch==2.14.1", "torch"),
-    Package("torchvision", "torchvision==0.29.1", "torchvision"),
-    Package("timm", "timm>=1.0", "timm"),
-    Package("open_clip", "open_clip_torch>=2.24", "open_clip_torch"),
-    Package("torchgeo", "torchgeo==0.8.1", "torchgeo"),
-    Package("huggingface_hub", "huggingface_hub>=0.24", "huggingface_hub"),
-    Package("safetensors", "safetensors>=0.4", "safetensors"),
-    Package("einops", "einops", "einops"),
-]}
-
-# (id, title, what it is for, import names). Models add their own rows from
-# their ``requires``.
-FAMILIES: List[Tuple[str, str, str, Tuple[str, ...]]] = [
-    ("core", "Core", "every model: GeoTIFF and PCA outputs, reprojection",
-     ("numpy", "rasterio", "pyproj", "xarray", "pandas", "pyarrow", "shapely")),
-    ("tessera", "Tessera (precomputed)", "tessera embeddings via geotessera",
-     ("geotessera", "geopandas", "requests", "pooch")),
-    ("gse_cog", "Google Satellite Embedding, public COG copy", "gse_annual with backend cog",
-     ("rasterio", "pyarrow", "pandas")),
-    ("earth_engine", "Earth Engine", "gse_annual with backend gee, Sentinel-2 imagery from gee",
-     ("ee",)),
-    ("copernicus", "Copernicus Embed (precomputed)", "copernicus_embed download and windowed reads",
-     ("rasterio", "requests")),
-    ("stac", "Sentinel-2 imagery from STAC", "imagery source stac (Earth Search, Planetary Computer)",
-     ("pystac_client", "planetary_computer")),
-    ("torch_models", "On-the-fly models", "RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM",
-     ("torch", "torchvision", "timm", "open_clip", "torchgeo", "huggingface_hub", "safetensors",
-      "einops")),
-    ("analysis", "Analysis tools", "cluster embeddings (k-means), compare models",
-     ("sklearn",)),
-]
+from . import packages as pk
+from .packages import FAMILIES, PACKAGES, package_for  # noqa: F401  (the pins' home)
 
 
 @dataclass
 class PackageStatus:
     module: str
-    pip: str
-    present: bool
-    version: Optional[str] = None
+    dist: str
+    pinned: str
+    installed: Optional[str] = None
     error: Optional[str] = None   # installed but fails to import
     note: str = ""
+
+    @property
+    def present(self) -> bool:
+        return self.installed is not None
 
     @property
     def usable(self) -> bool:
         return self.present and not self.error
 
+    @property
+    def state(self) -> str:
+        if not self.present:
+            return "missing"
+        if self.error:
+            return "broken"
+        return "ok" if self.installed.split("+")[0] == self.pinned else "other version"
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.dist}=={self.pinned}"
+
 
 @dataclass
-class GroupStatus:
-    """One model family, or one registered model."""
+class FamilyStatus:
     id: str
     title: str
     purpose: str
     modules: List[str]
-    missing: List[str] = field(default_factory=list)   # import names not usable
-    commands: List[str] = field(default_factory=list)  # install commands for them
+    missing: List[str] = field(default_factory=list)         # import names absent or broken
+    other_versions: List[str] = field(default_factory=list)  # present at another version than the pin
 
     @property
-    def ok(self) -> bool:
+    def ready(self) -> bool:
         return not self.missing
+
+
+@dataclass
+class ModelStatus:
+    id: str
+    title: str
+    kind: str
+    families: List[str]
+    missing_families: List[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing_families
 
 
 @dataclass
@@ -131,33 +88,55 @@ class EnvironmentReport:
     python_version: str
     in_venv: bool
     packages: Dict[str, PackageStatus]
-    families: List[GroupStatus]
-    models: List[GroupStatus]
+    families: List[FamilyStatus]
+    models: List[ModelStatus]
     gpu: dict
     config: dict
-    commands: List[str]  # install everything missing
+    commands: List[str]          # pip commands that install everything missing, into this Python
+    refusal: Optional[str] = None  # why nothing may be installed into this Python
+
+    @property
+    def missing_families(self) -> List[str]:
+        return [f.id for f in self.families if not f.ready]
+
+    @property
+    def install_command(self) -> str:
+        """The one command that installs exactly what is missing into this environment."""
+        return " && ".join(self.commands)
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for g in d["families"] + d["models"]:
-            g["ok"] = not g["missing"]
+        for name, p in self.packages.items():
+            d["packages"][name].update(present=p.present, usable=p.usable, state=p.state)
+        for row, f in zip(d["families"], self.families):
+            row["ready"] = f.ready
+        for row, m in zip(d["models"], self.models):
+            row["ready"] = m.ready
+        d["missing_families"] = self.missing_families
+        d["install_command"] = self.install_command
         return d
 
     def to_text(self) -> str:
         lines = [f"Python {self.python_version}: {self.python}"]
-        for g in self.families + self.models:
-            state = "OK" if g.ok else "MISSING " + ", ".join(self.packages[m].pip for m in g.missing)
-            lines.append(f"[{g.id}] {g.title}: {state}")
+        for f in self.families:
+            if f.ready:
+                state = "ready"
+            else:
+                state = "missing " + ", ".join(self.packages[m].requirement for m in f.missing)
+            lines.append(f"[{f.id}] {f.title}: {state}")
+            for m in f.other_versions:
+                p = self.packages[m]
+                lines.append(f"    {p.dist} {p.installed} (pinned {p.pinned})")
+        for m in self.models:
+            state = "ready" if m.ready else "needs " + ", ".join(m.missing_families)
+            lines.append(f"model {m.id}: {state}")
         lines.append(f"GPU: {self.gpu['summary']}")
-        if self.commands:
-            lines.append("To install everything missing:")
-            lines += [f"  {c}" for c in self.commands]
+        if self.refusal:
+            lines.append(self.refusal)
+        elif self.commands:
+            lines.append("To install everything missing into this environment:")
+            lines.append(f"  {self.install_command}")
         return "\n".join(lines)
-
-
-def package_for(module: str) -> Package:
-    top = module.split(".")[0]
-    return PACKAGES.get(top) or Package(top, top.replace("_", "-"), top)
 
 
 def in_venv() -> bool:
@@ -165,174 +144,194 @@ def in_venv() -> bool:
 
 
 def python_executable() -> str:
-    """The Python interpreter of this process. Inside QGIS ``sys.executable``
-    is the QGIS binary (qgis, qgis-bin.exe), so look beside the prefix."""
+    """This process's Python interpreter. Inside an embedding application
+    (QGIS) ``sys.executable`` is the application, so look beside the prefix."""
     exe = Path(sys.executable or "")
     if exe.name.lower().startswith("python") and exe.exists():
         return str(exe)
     ver = f"{sys.version_info.major}.{sys.version_info.minor}"
     prefix = Path(sys.prefix)
-    if os.name == "nt":
-        root = os.environ.get("OSGEO4W_ROOT")
-        candidates = [prefix / "python.exe"] + ([Path(root) / "bin" / "python.exe"] if root else [])
-    else:
-        candidates = [prefix / "bin" / f"python{ver}", prefix / "bin" / "python3"]
-    for c in candidates:
-        if c.exists():
-            return str(c)
-    return shutil.which(f"python{ver}") or shutil.which("python3") or "python3"
+    cands = [prefix / "python.exe"] if os.name == "nt" else [prefix / "bin" / f"python{ver}",
+                                                              prefix / "bin" / "python3"]
+    return str(next((c for c in cands if c.exists()), exe))
 
 
-def _quote(arg: str) -> str:
-    """Shell-quote a command argument; requirements are always quoted ('<', '>')."""
-    if os.name == "nt":
-        return f'"{arg}"' if any(ch in arg for ch in " <>=|&^,") else arg
-    return shlex.quote(arg)
+def _is_python(path: str) -> bool:
+    return Path(path).name.lower().startswith("python") and Path(path).exists()
 
 
-def _req(spec: str) -> str:
-    if os.name == "nt":
-        return f'"{spec}"'
-    return "'" + spec.replace("'", "'\\''") + "'"
-
-
-def _externally_managed() -> bool:
+def install_refusal() -> Optional[str]:
+    """Why nothing may be pip-installed into this Python, or None."""
     try:
-        return (Path(sysconfig.get_path("stdlib")) / "EXTERNALLY-MANAGED").exists()
+        managed = (Path(sysconfig.get_path("stdlib")) / "EXTERNALLY-MANAGED").exists()
     except (KeyError, TypeError):
-        return False
+        managed = False
+    if managed and not in_venv():
+        return ("This is the system's own Python: RS Embed installs nothing into it. Run Set up RS Embed to "
+                "create the core's own environment, or point the setting 'Python of the core' at another one.")
+    return None
 
 
-def _numpy_major() -> Optional[int]:
-    try:
-        return int(md.version("numpy").split(".")[0])
-    except (md.PackageNotFoundError, ValueError):
-        return None
-
-
-def install_commands(modules, specs: Optional[Dict[str, str]] = None) -> List[str]:
-    """pip commands that install the packages of ``modules`` (import names)
-    into this Python: ``--user`` outside a virtual environment, and QGIS's
-    numpy 1 kept (``numpy<2``) so its GDAL bindings still import. ``specs``
-    gives the requirement of modules this module has no entry for."""
-    pkgs, seen = [], set()
-    for m in modules:
-        p = package_for(m)
-        if p.module not in PACKAGES and specs and specs.get(m):
-            p = Package(p.module, specs[m], p.dist)
-        if p.module not in seen:
-            seen.add(p.module)
-            pkgs.append(p)
-    if not pkgs:
-        return []
-    base = [_quote(a) for a in (python_executable(), "-m", "pip", "install")]
-    if not in_venv():
-        base.append("--user")
-        if _externally_managed():  # Debian/Ubuntu (PEP 668): only the user site is touched
-            base.append("--break-system-packages")
-    plain = [p.pip for p in pkgs if not p.flags] + [d for p in pkgs if p.flags for d in p.deps]
-    plain = list(dict.fromkeys(plain))
-    if plain and _numpy_major() == 1 and "numpy<2" not in plain:
-        plain.append("numpy<2")
-    cmds = [" ".join(base + [_req(r) for r in plain])] if plain else []
-    for p in pkgs:
-        if p.flags:
-            cmds.append(" ".join(base + list(p.flags) + [_req(p.pip)]))
-    return cmds
-
-
-def install_hint(module: str, spec: Optional[str] = None) -> str:
-    """The command(s) that install ``module``, for error messages."""
-    return " && ".join(install_commands([module], {module: spec} if spec else None))
-
-
-def package_status(module: str, verify_import: bool = False) -> PackageStatus:
+def package_status(module: str) -> PackageStatus:
+    """Installed version of the package pinned for ``module`` (metadata only)."""
     p = package_for(module)
+    if p is None:
+        top = module.split(".")[0]
+        p = pk.Package(top, top.replace("_", "-"))
+        pinned = ""
+    else:
+        pinned = p.version
+    st = PackageStatus(p.module, p.dist, pinned, note=p.note)
     try:
-        present = importlib.util.find_spec(p.module) is not None
-    except (ImportError, ValueError):  # e.g. a parent module blocked or without a spec
-        present = False
-    st = PackageStatus(p.module, p.pip, present, note=p.note)
-    if not present:
-        return st
-    try:
-        st.version = md.version(p.dist)
+        st.installed = md.version(p.dist)
     except md.PackageNotFoundError:
-        st.version = None
-    if verify_import:
-        try:
-            mod = importlib.import_module(p.module)
-            st.version = st.version or getattr(mod, "__version__", None)
-        except Exception as exc:  # broken install: report, don't crash the check
-            st.error = f"{type(exc).__name__}: {exc}"
+        try:  # importable without metadata (a source checkout on the path)
+            found = importlib.util.find_spec(p.module) is not None
+        except (ImportError, ValueError):
+            found = False
+        st.installed = "unknown" if found else None
     return st
 
 
-def gpu_status(packages: Dict[str, PackageStatus]) -> dict:
-    """Which device torch would use: cuda, mps or cpu, as torch itself reports it."""
-    torch_st = packages.get("torch")
-    out = {"torch": None, "cuda": False, "cuda_devices": [], "cuda_build": None, "mps": False,
-           "device": "cpu"}
-    if torch_st is None or not torch_st.present:
-        out["summary"] = "unknown: torch is not installed (only on-the-fly models need it)"
-        return out
+# One child process imports the packages in turn and, when asked, reports
+# what torch sees; a line per module, so a crash names the module that caused it.
+_CHECK = r"""
+import importlib, json, sys
+mods, gpu = json.loads(sys.argv[1]), sys.argv[2] == "1"
+for m in mods:
+    print("MOD " + m, flush=True)
+    try:
+        importlib.import_module(m)
+        print("OK " + json.dumps([m, None]), flush=True)
+    except BaseException as exc:
+        print("OK " + json.dumps([m, "%s: %s" % (type(exc).__name__, exc)]), flush=True)
+if gpu:
+    out = {}
     try:
         import torch
-    except Exception as exc:
-        out["summary"] = f"unknown: torch fails to import ({type(exc).__name__}: {exc})"
-        return out
-    out["torch"] = torch.__version__
-    out["cuda_build"] = getattr(torch.version, "cuda", None)
+        out["torch"] = torch.__version__
+        out["cuda_build"] = getattr(torch.version, "cuda", None)
+        try:
+            out["cuda"] = bool(torch.cuda.is_available())
+            out["cuda_devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if out["cuda"] else []
+        except Exception as exc:
+            out["cuda"], out["cuda_error"] = False, str(exc)
+        mps = getattr(torch.backends, "mps", None)
+        out["mps"] = bool(mps is not None and mps.is_available())
+    except BaseException as exc:
+        out["error"] = "%s: %s" % (type(exc).__name__, exc)
+    print("GPU " + json.dumps(out), flush=True)
+"""
+
+
+def _child_check(modules: List[str], gpu: bool, timeout: float = 600) -> tuple:
+    """({module: error or None}, gpu dict or None, problem text or None)."""
+    py = python_executable()
+    if not _is_python(py):
+        return {}, None, f"not checked: {py} is not a Python interpreter"
     try:
-        out["cuda"] = bool(torch.cuda.is_available())
-        if out["cuda"]:
-            out["cuda_devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    except Exception as exc:  # driver problems
-        out["cuda_error"] = str(exc)
-    mps = getattr(getattr(torch, "backends", None), "mps", None)
-    out["mps"] = bool(mps is not None and mps.is_available())
-    out["device"] = "cuda" if out["cuda"] else ("mps" if out["mps"] else "cpu")
-    if out["cuda"]:
-        out["summary"] = f"CUDA: {', '.join(out['cuda_devices'])} (torch {out['torch']})"
-    elif out["mps"]:
-        out["summary"] = f"Apple MPS (torch {out['torch']})"
+        proc = subprocess.run([py, "-c", _CHECK, json.dumps(modules), "1" if gpu else "0"],
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        proc, problem = None, f"the import check hung (over {timeout:.0f} s)"
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
     else:
-        build = f"CUDA {out['cuda_build']} build" if out["cuda_build"] else "CPU-only build"
-        out["summary"] = f"no GPU visible; models run on the CPU (torch {out['torch']}, {build})"
-    return out
+        out = proc.stdout
+        problem = None
+        if proc.returncode < 0:
+            problem = f"the import check crashed (signal {-proc.returncode})"
+        elif proc.returncode:
+            problem = f"the import check failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
+    errors, gpu_out, current = {}, None, None
+    for ln in out.splitlines():
+        if ln.startswith("MOD "):
+            current = ln[4:]
+        elif ln.startswith("OK "):
+            m, err = json.loads(ln[3:])
+            errors[m] = err
+            current = None
+        elif ln.startswith("GPU "):
+            gpu_out = json.loads(ln[4:])
+    if current is not None:   # the child died importing this one
+        errors[current] = f"importing it {problem or 'killed the interpreter'}"
+    return errors, gpu_out, problem
 
 
-def _group(gid, title, purpose, modules, packages) -> GroupStatus:
-    modules = list(dict.fromkeys(package_for(m).module for m in modules))
-    missing = [m for m in modules if not packages[m].usable]
-    return GroupStatus(gid, title, purpose, modules, missing, install_commands(missing))
+def _gpu_summary(out: Optional[dict], torch_st: Optional[PackageStatus], problem: Optional[str]) -> dict:
+    g = {"torch": None, "cuda": False, "cuda_devices": [], "cuda_build": None, "mps": False, "device": "cpu"}
+    if torch_st is None or not torch_st.present:
+        g["summary"] = "unknown: torch is not installed (only on-the-fly models need it)"
+        return g
+    if out is None or "error" in out:
+        why = (out or {}).get("error") or problem or "no answer"
+        g["summary"] = f"unknown: torch fails to import ({why})"
+        return g
+    g.update({k: v for k, v in out.items() if k in g or k == "cuda_error"})
+    g["device"] = "cuda" if g["cuda"] else ("mps" if g["mps"] else "cpu")
+    if g["cuda"]:
+        g["summary"] = f"CUDA: {', '.join(g['cuda_devices'])} (torch {g['torch']})"
+    elif g["mps"]:
+        g["summary"] = f"Apple MPS (torch {g['torch']})"
+    else:
+        build = f"CUDA {g['cuda_build']} build" if g["cuda_build"] else "CPU-only build"
+        g["summary"] = f"no GPU visible; models run on the CPU (torch {g['torch']}, {build})"
+    return g
 
 
-def _model_rows(packages, verify_imports):
-    from .registry import describe_model, list_models
+def _model_rows(families: Dict[str, FamilyStatus]) -> List[ModelStatus]:
+    from .catalog import MODELS
 
-    rows = []
-    for mid in list_models():
-        d = describe_model(mid)
-        req = [package_for(m).module for m in d.get("requires") or ()]
-        for m in req:
-            if m not in packages:
-                packages[m] = package_status(m, verify_imports)
-        rows.append(_group(mid, d.get("title") or mid, f"model {mid} ({d.get('kind')})", req, packages))
-    return rows
+    return [ModelStatus(c.id, c.label, c.kind, list(c.families),
+                        [f for f in c.families if not families[f].ready]) for c in MODELS]
+
+
+def _config() -> dict:
+    try:
+        from .config import get_config
+
+        return {k: (str(v) if v is not None else None) for k, v in asdict(get_config()).items()}
+    except Exception as exc:  # a bad setting must not hide the report
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def environment_report(verify_imports: bool = False, with_gpu: bool = True) -> EnvironmentReport:
-    """The whole picture; ``verify_imports`` imports each present package
-    (slower: torch and friends take seconds) to catch broken installs."""
-    from .config import get_config
-
-    modules = {m for _, _, _, mods in FAMILIES for m in mods}
-    packages = {m: package_status(m, verify_imports) for m in sorted(modules)}
-    families = [_group(fid, title, purpose, mods, packages) for fid, title, purpose, mods in FAMILIES]
-    models = _model_rows(packages, verify_imports)
-    missing = [m for g in families + models for m in g.missing]
-    gpu = gpu_status(packages) if with_gpu else {"summary": "not checked", "device": "cpu"}
-    cfg = {k: (str(v) if v is not None else None) for k, v in asdict(get_config()).items()}
+    """The whole picture of this Python. ``verify_imports`` also imports each
+    present package (in a child process: torch takes seconds) to catch broken
+    installs; ``with_gpu`` asks torch, also in a child, which device it sees."""
+    fams = [f for f in FAMILIES if f.in_all]
+    modules = sorted({m for f in fams for m in f.modules})
+    packages = {m: package_status(m) for m in modules}
+    present = [m for m in modules if packages[m].present]
+    torch_there = packages["torch"].present
+    gpu_out, problem = None, None
+    if verify_imports or (with_gpu and torch_there):
+        errors, gpu_out, problem = _child_check(present if verify_imports else [], with_gpu and torch_there)
+        for m, err in errors.items():
+            if err and m in packages:
+                packages[m].error = err
+    rows = {}
+    for f in fams:
+        mods = list(f.modules)
+        rows[f.id] = FamilyStatus(f.id, f.title, f.purpose, mods,
+                                  [m for m in mods if not packages[m].usable],
+                                  [m for m in mods if packages[m].state == "other version"])
+    missing = list(dict.fromkeys(m for r in rows.values() for m in r.missing))
+    refusal = install_refusal()
+    commands = [] if refusal or not missing else pk.pip_commands(
+        python_executable(), missing, sys.version_info, windows=os.name == "nt")
+    gpu = _gpu_summary(gpu_out, packages.get("torch"), problem) if with_gpu else \
+        {"summary": "not checked", "device": "cpu"}
     return EnvironmentReport(python_executable(), sys.version.split()[0], in_venv(), packages,
-                             families, models, gpu, cfg, install_commands(missing))
+                             list(rows.values()), _model_rows(rows), gpu, _config(), commands, refusal)
+
+
+def main() -> int:
+    """``python -m rs_embed_qgis.embedders.environment [--verify] [--json]``"""
+    verify, as_json = "--verify" in sys.argv, "--json" in sys.argv
+    rep = environment_report(verify_imports=verify)
+    print(json.dumps(rep.to_dict(), indent=1) if as_json else rep.to_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

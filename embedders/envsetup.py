@@ -265,7 +265,7 @@ def run_streamed(cmd: Sequence[str], on_line: LineFn = print, is_cancelled: Canc
             on_line(ln)
     rc = proc.wait()
     if rc != 0:
-        raise EnvSetupError(f"{what[:1].upper() + what[1:]} failed (exit {rc}). Its last lines:\n  "
+        raise EnvSetupError(f"{what} failed (exit {rc}). Its last lines:\n  "
                             + "\n  ".join(tail))
     return list(tail)
 
@@ -335,6 +335,18 @@ def _constraints_file(folder: Path) -> Path:
     return path
 
 
+def _not_in_wheel_dir(wanted: List[pk.Package], wheel_dir: Path) -> List[str]:
+    """Requirements without a file of that name and version in ``wheel_dir``
+    (wheels ``name-version-*.whl`` or source archives ``name-version.tar.gz``)."""
+    have = set()
+    for f in wheel_dir.iterdir():
+        stem = f.name[:-len(".tar.gz")] if f.name.endswith(".tar.gz") else f.stem
+        parts = stem.split("-")
+        if len(parts) >= 2:
+            have.add((pk.canonical(parts[0]), parts[1]))
+    return [p.requirement for p in wanted if (pk.canonical(p.dist), p.version) not in have]
+
+
 def install_families(python: str, families: Iterable[str], wheel_dir=None, on_line: LineFn = print,
                      is_cancelled: CancelFn = lambda: False) -> List[str]:
     """Install into the environment of ``python`` exactly the pinned
@@ -363,6 +375,10 @@ def install_families(python: str, families: Iterable[str], wheel_dir=None, on_li
             wheel_dir = Path(wheel_dir)
             if not wheel_dir.is_dir():
                 raise EnvSetupError(f"The wheel folder {wheel_dir} does not exist.")
+            lacking = _not_in_wheel_dir(todo, wheel_dir)
+            if lacking:
+                raise EnvSetupError(f"The wheel folder {wheel_dir} has no wheel of " + ", ".join(lacking)
+                                    + ". Download them there (pip download -d FOLDER ...) and try again.")
             base += ["--no-index", "--find-links", str(wheel_dir.absolute())]
         if plain:
             run_streamed(base + [p.requirement for p in plain], on_line, is_cancelled, "pip install")
@@ -432,10 +448,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         t0 = time.time()
         if args.into:
             install_families(args.into, fams, args.wheels, lambda ln: print(ln, flush=True))
-            py = args.into
+            print(f"Done in {time.time() - t0:.0f} s: {args.into}")
         else:
             py = setup(args.env, fams, args.python, args.wheels, lambda ln: print(ln, flush=True))
-        print(f"Python of the core: {py} (set up in {time.time() - t0:.0f} s)")
+            print(f"Python of the core: {py} (set up in {time.time() - t0:.0f} s)")
         return 0
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)

@@ -62,7 +62,7 @@ pystac-ext-timestamps==1.1.1 pystac-ext-version==1.2.1 pystac-ext-view==1.0.1
 pystac-ext-xarray-assets==1.0.1 pystac==1.15.2 pytest-qgis==2.1.0 pytest-timeout==2.4.0
 pytest==9.2.0 python-dateutil==4.0.0 python-dotenv==1.2.4 pytorch-lightning==2.6.6 pytz==2026.6
 PyYAML==6.0.4 rasterio==1.4.4 regex==2026.11.19 requests==2.34.2 rich==15.0.0 rioxarray==0.19.0
-safetensors==0.8.0 scikit-image==0.26.0 scikit-learn==1.9.1 scipy==1.17.1
+safetensors==0.8.0 scikit-image==0.26.0 scikit-learn==1.9.1 scipy==1.17.1 setuptools==84.2.1
 segmentation_models_pytorch==0.6.0 shapely==2.2.0 shellingham==1.5.4 skops==0.16.0
 sortedcontainers==2.4.0 sympy==1.14.0 tblib==3.2.2 threadpoolctl==3.8.0 tifffile==2026.3.3
 timm==1.0.31 toolz==1.2.0 torch==2.14.1 torchgeo==0.8.1 torchmetrics==1.9.0 torchvision==0.29.1
