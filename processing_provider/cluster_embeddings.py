@@ -11,9 +11,10 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
-from ..qgis_common.params import core_errors_as_processing, feedback_progress, tr
+from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_clusters
+from ..qgis_common.worker import run_core_job
 
 
 class ClusterEmbeddingsAlgorithm(AnalysisAlgorithm):
@@ -54,16 +55,13 @@ class ClusterEmbeddingsAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputString("CLUSTER_SIZES", tr("Pixels per cluster (JSON list)")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.analysis.kmeans import cluster_raster
-
         layer, src = embedding_raster(self, parameters, self.INPUT, context)
         out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         k = self.parameterAsInt(parameters, self.K, context)
-        with core_errors_as_processing():
-            res = cluster_raster(src, out, k, self.parameterAsInt(parameters, self.SEED, context),
-                                 self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
-                                 self.parameterAsDouble(parameters, BLOCK_MB, context),
-                                 feedback_progress(feedback))
+        params = {"input": src, "output": out, "k": k, "seed": self.parameterAsInt(parameters, self.SEED, context),
+                  "sample_size": self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
+                  "block_mb": self.parameterAsDouble(parameters, BLOCK_MB, context)}
+        res = run_core_job("cluster_embeddings", params, [out], feedback)
         feedback.pushInfo(tr("Pixels per cluster: {}").format(res["sizes"]))
         attach_style(context, out, style_clusters, name=f"{layer.name()} k-means {k}")
         return {self.OUTPUT: out, "INERTIA": res["inertia"], "CLUSTER_SIZES": json.dumps(res["sizes"])}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from qgis.core import QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer
 
 from .analysis_common import AnalysisAlgorithm, embedding_raster
-from ..qgis_common.params import core_errors_as_processing, feedback_progress, tr
+from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style, style_pca
+from ..qgis_common.worker import run_core_job
 
 
 class PcaRgbAlgorithm(AnalysisAlgorithm):
@@ -31,11 +32,8 @@ class PcaRgbAlgorithm(AnalysisAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("PCA RGB")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.pca import pca_geotiff_from_file
-
         layer, src = embedding_raster(self, parameters, self.INPUT, context)
         out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        with core_errors_as_processing():
-            pca_geotiff_from_file(src, out, progress=feedback_progress(feedback))
+        run_core_job("pca_rgb", {"input": src, "output": out}, [out], feedback)
         attach_style(context, out, style_pca, name=f"{layer.name()} PCA")
         return {self.OUTPUT: out}

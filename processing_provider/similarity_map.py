@@ -11,15 +11,17 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
-from ..qgis_common.params import core_errors_as_processing, enum_param, enum_value, feedback_progress, tr
+from ..qgis_common.params import enum_param, enum_value, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_similarity
+from ..qgis_common.worker import run_core_job
 
 COMBINES = ("max", "mean")
 
 
 def reference_geometries(source, crs, context, feedback):
-    """Points ((x, y) list) and polygons (GeoJSON dicts) of a feature source in ``crs``."""
+    """Points ([x, y] lists) and polygons (GeoJSON dicts) of a feature source in
+    ``crs`` (the raster's: the similarity_map job takes coordinates in it)."""
     xform = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
     points, polygons = [], []
     for f in source.getFeatures():
@@ -31,7 +33,7 @@ def reference_geometries(source, crs, context, feedback):
         kind = QgsWkbTypes.geometryType(g.wkbType())
         if kind == QgsWkbTypes.PointGeometry:
             pts = g.asMultiPoint() if g.isMultipart() else [g.asPoint()]
-            points.extend((p.x(), p.y()) for p in pts)
+            points.extend([p.x(), p.y()] for p in pts)
         elif kind == QgsWkbTypes.PolygonGeometry:
             polygons.append(json.loads(g.asJson()))
         else:
@@ -72,8 +74,6 @@ class SimilarityMapAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MEAN_SIMILARITY", tr("Mean similarity")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.analysis.similarity import similarity_raster
-
         layer, src = embedding_raster(self, parameters, self.INPUT, context)
         crs = layer.crs()
         points, polygons = [], []
@@ -82,17 +82,17 @@ class SimilarityMapAlgorithm(AnalysisAlgorithm):
             points, polygons = reference_geometries(source, crs, context, feedback)
         if parameters.get(self.POINT) not in (None, ""):
             p = self.parameterAsPoint(parameters, self.POINT, context, crs)
-            points.append((p.x(), p.y()))
+            points.append([p.x(), p.y()])
         if not points and not polygons:
             raise QgsProcessingException(tr("Give reference points or polygons (a layer) or a reference point."))
         out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        combine = enum_value(self, parameters, self.COMBINE, context, COMBINES)
-        with core_errors_as_processing():
-            res = similarity_raster(src, out, points, polygons, combine,
-                                    self.parameterAsDouble(parameters, BLOCK_MB, context),
-                                    feedback_progress(feedback))
+        params = {"input": src, "output": out, "points": points, "polygons": polygons,
+                  "combine": enum_value(self, parameters, self.COMBINE, context, COMBINES),
+                  "block_mb": self.parameterAsDouble(parameters, BLOCK_MB, context)}
+        res = run_core_job("similarity_map", params, [out], feedback)
         for msg in res["skipped"]:
             feedback.pushWarning(tr("Reference skipped: {}").format(msg))
-        feedback.pushInfo(tr("{} reference vectors; mean similarity {:.3f}").format(res["references"], res["mean"]))
+        mean = res["mean"] if res["mean"] is not None else float("nan")
+        feedback.pushInfo(tr("{} reference vectors; mean similarity {:.3f}").format(res["references"], mean))
         attach_style(context, out, style_similarity, name=f"{layer.name()} similarity")
-        return {self.OUTPUT: out, "REFERENCE_COUNT": res["references"], "MEAN_SIMILARITY": res["mean"]}
+        return {self.OUTPUT: out, "REFERENCE_COUNT": res["references"], "MEAN_SIMILARITY": mean}

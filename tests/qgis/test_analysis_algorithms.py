@@ -1,16 +1,17 @@
 """similarity_map, cluster_embeddings, pca_rgb and embedding_change (on two
-rasters) through processing.run on constructed embedding GeoTIFFs: known
-answers, styled layers on load, clear errors."""
+rasters) through processing.run, the work done in the core's worker, on
+constructed embedding GeoTIFFs (written by the core's own writer, read back
+with GDAL): known answers, styled layers on load, clear errors."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 import pytest
-import rasterio
 
+from core_fixtures import Raster, transform_xy, write_embedding
 from fixtures_analysis import (CRS, X0, Y0, clear_project, cosine_reference, pixel_centre,
-                               planted_clusters, run_and_load, write_embedding)
+                               planted_clusters, run_and_load)
 
 
 @pytest.fixture
@@ -40,18 +41,16 @@ def memory_layer(kind, crs, geoms_wkt, name="refs_layer"):
 
 
 def read1(path):
-    with rasterio.open(path) as ds:
-        return ds.read(1), ds.tags()
+    r = Raster(path)
+    return r.band(1), r.tags
 
 
 def test_similarity_map_point_layer_in_another_crs_and_style(rs_provider, planted, tmp_path):
-    from pyproj import Transformer
-
     from qgis.core import QgsSingleBandPseudoColorRenderer
 
     path, arr, _ = planted
     r, c = 30, 60
-    lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(*pixel_centre(r, c))
+    lon, lat = transform_xy(*pixel_centre(r, c), CRS, "EPSG:4326")
     refs = memory_layer("Point", "EPSG:4326", [f"POINT({lon} {lat})"])
     out = tmp_path / "sim.tif"
     res, layers = run_and_load("similarity_map", {"INPUT": str(path), "REFERENCES": refs, "OUTPUT": str(out)})
@@ -119,9 +118,9 @@ def test_pca_rgb_separates_planted_halves_and_is_styled(rs_provider, planted, tm
     path, _, labels = planted
     out = tmp_path / "pca.tif"
     _, layers = run_and_load("pca_rgb", {"INPUT": str(path), "OUTPUT": str(out)})
-    with rasterio.open(out) as ds:
-        rgba = ds.read()
-        assert ds.count == 4 and ds.dtypes[0] == "uint8" and ds.crs.to_string() == CRS
+    ds = Raster(out)
+    rgba = ds.data
+    assert ds.count == 4 and ds.dtype == "Byte" and ds.crs == CRS
     assert (rgba[3][labels == -1] == 0).all() and (rgba[3][labels >= 0] == 255).all()
     # the three planted groups get three clearly different colours
     means = [rgba[:3, labels == k].mean(axis=1) for k in (0, 1, 2)]
