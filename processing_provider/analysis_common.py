@@ -1,9 +1,8 @@
 """Shared pieces of the analysis algorithms: their toolbox group, the
-embedding-raster input, the memory-per-block parameter, per-model backend
-choice and the all-or-nothing run of a core function."""
+embedding-raster input and the memory-per-block parameter. (Backend routing
+and all-or-nothing outputs live in the core: catalog.route, the worker's
+OutputSet.)"""
 from __future__ import annotations
-
-import contextlib
 
 from qgis.core import (
     QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterDefinition,
@@ -11,7 +10,7 @@ from qgis.core import (
 )
 
 from ..qgis_common.icons import family_icon
-from ..qgis_common.params import core_errors_as_processing, remove_files, tr
+from ..qgis_common.params import tr
 
 BLOCK_MB = "BLOCK_MB"
 
@@ -60,27 +59,3 @@ def embedding_raster(alg, parameters, name, context):
         raise QgsProcessingException(tr("'{}' must be a raster file read by GDAL (e.g. an embedding "
                                         "GeoTIFF), not a '{}' layer.").format(layer.name(), layer.providerType()))
     return layer, layer.source().split("|")[0]
-
-
-def model_kwargs(model, backend="auto", imagery_source="auto"):
-    """Backend for one model: the chosen product backend (precomputed) or
-    imagery source (on-the-fly) where the model offers it, else 'auto'."""
-    from ..embedders import describe_model
-
-    d = describe_model(model)
-    chosen = imagery_source if d["kind"] == "onthefly" else backend
-    return {"backend": chosen if chosen in d.get("backends", ("auto",)) else "auto"}
-
-
-@contextlib.contextmanager
-def all_or_nothing():
-    """Yields a list to append written outputs to. Core errors become
-    QgsProcessingException, and on any failure the listed outputs are removed
-    (each is written atomically; this undoes the earlier steps)."""
-    written = []
-    try:
-        with core_errors_as_processing():
-            yield written
-    except BaseException:
-        remove_files(written)
-        raise

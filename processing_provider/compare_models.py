@@ -12,13 +12,14 @@ from qgis.core import (
     QgsProcessingParameterExtent, QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber,
 )
 
-from .analysis_common import EmbeddingsAlgorithm, model_kwargs
+from .analysis_common import EmbeddingsAlgorithm
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
 from ..qgis_common.params import (
-    core_errors_as_processing, date_param, enum_param, enum_value, enum_values, feedback_progress,
-    spatial_from_extent, temporal_from_params, tr, year_param,
+    date_param, enum_param, enum_value, enum_values, spatial_from_extent, temporal_params, time_label, tr,
+    year_param,
 )
 from ..qgis_common.postprocessors import attach_style, style_pca
+from ..qgis_common.worker import run_core_job
 
 
 class CompareModelsAlgorithm(EmbeddingsAlgorithm):
@@ -79,49 +80,40 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MODELS_RUN", tr("Models that ran")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.analysis.compare_models import compare_models
-        from ..embedders.threads import in_python_thread
-
         ids = model_ids()
         models = enum_values(self, parameters, self.MODELS, context, ids)
         if not models:
             raise QgsProcessingException(tr("Choose at least one model."))
-        spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
-        temporal = temporal_from_params(self, parameters, context)
         reference = None
         if parameters.get(self.REFERENCE_MODEL) not in (None, "", []):
             reference = enum_value(self, parameters, self.REFERENCE_MODEL, context, ids) or None
         res_m = None
         if parameters.get(self.REFERENCE_RESOLUTION) not in (None, ""):
             res_m = self.parameterAsDouble(parameters, self.REFERENCE_RESOLUTION, context) or None
-        if reference and res_m:
-            raise QgsProcessingException(tr("Give either a reference model or a common resolution, not both."))
-        if reference and reference not in models:
-            raise QgsProcessingException(tr("The reference model {} is not among the chosen models.").format(reference))
-        backend = enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS)
-        source = enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
-        feedback.pushInfo(tr("Comparing {} on {} for {}").format(", ".join(models), spatial.bounds_4326(), temporal))
-        with core_errors_as_processing():  # pyproj is unsafe on pooled Qt threads: run on a Python thread
-            run = in_python_thread(compare_models, models, folder, spatial, temporal,
-                                   lambda m: model_kwargs(m, backend, source), reference, res_m,
-                                   self.parameterAsInt(parameters, self.K, context), feedback_progress(feedback))
-        for r in run.runs:
-            if not r.ok:
-                feedback.reportError(tr("{} skipped: {}").format(r.model, r.error), fatalError=False)
-        self._load_layers(run, context, temporal)
-        return {"LAYERS": [str(p) for p in run.layers], "REPORT": str(run.html), "CSV": str(run.csv),
-                "OUTPUT_FOLDER": folder, "MODELS_RUN": sum(r.ok for r in run.runs)}
+        params = {"models": models, "reference": reference, "res_m": res_m,
+                  "spatial": {"bbox": list(spatial_from_extent(self, parameters, self.EXTENT, context).bounds_4326())},
+                  "temporal": temporal_params(self, parameters, context),
+                  "backend": enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS),
+                  "imagery_source": enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES),
+                  "k": self.parameterAsInt(parameters, self.K, context), "output_folder": folder}
+        out = run_core_job("compare_models", params, [folder], feedback)
+        for r in out["runs"]:
+            if not r["ok"]:
+                feedback.reportError(tr("{} skipped: {}").format(r["model"], r["error"]), fatalError=False)
+        self._load_layers(out["runs"], context, time_label(params["temporal"]))
+        return {"LAYERS": out["layers"], "REPORT": out["html"], "CSV": out["csv"],
+                "OUTPUT_FOLDER": folder, "MODELS_RUN": out["models_run"]}
 
-    def _load_layers(self, run, context, temporal):
+    def _load_layers(self, runs, context, when):
         """Queue every grid and PCA map for loading into one group for this run."""
-        group = tr("Model comparison {} ({})").format(temporal, _dt.datetime.now().strftime("%H:%M:%S"))
-        for r in run.runs:
-            if not r.ok:
+        group = tr("Model comparison {} ({})").format(when, _dt.datetime.now().strftime("%H:%M:%S"))
+        for r in runs:
+            if not r["ok"]:
                 continue
-            for path, label, style in ((r.grid_path, tr("{} embedding"), None),
-                                       (r.pca_path, tr("{} PCA"), style_pca)):
-                name = label.format(r.model)
-                context.addLayerToLoadOnCompletion(str(path), QgsProcessingContext.LayerDetails(
+            for path, label, style in ((r["grid_path"], tr("{} embedding"), None),
+                                       (r["pca_path"], tr("{} PCA"), style_pca)):
+                name = label.format(r["model"])
+                context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(
                     name, context.project(), name))
-                attach_style(context, str(path), style, name=name, group=group)
+                attach_style(context, path, style, name=name, group=group)

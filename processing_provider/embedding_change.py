@@ -5,16 +5,15 @@ from __future__ import annotations
 from qgis.core import (
     QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingParameterDefinition,
     QgsProcessingParameterExtent, QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer, QgsProcessingUtils,
+    QgsProcessingParameterRasterLayer,
 )
 
-from .analysis_common import (
-    BLOCK_MB, AnalysisAlgorithm, all_or_nothing, block_mb_param, embedding_raster, model_kwargs,
-)
+from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
 from .embed_roi import PRODUCT_BACKENDS, model_ids
-from ..qgis_common.params import enum_param, enum_value, feedback_progress, spatial_from_extent, tr
+from ..qgis_common.params import enum_param, enum_value, spatial_from_extent, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_change
+from ..qgis_common.worker import run_core_job
 
 RESAMPLINGS = ("average", "bilinear", "nearest")
 
@@ -62,63 +61,40 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MEAN_DISTANCE", tr("Mean cosine distance")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.analysis.change import change_raster
-
         given = [parameters.get(n) not in (None, "") for n in (self.INPUT_A, self.INPUT_B)]
         out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        resampling = enum_value(self, parameters, self.RESAMPLING, context, RESAMPLINGS)
-        block_mb = self.parameterAsDouble(parameters, BLOCK_MB, context)
-        results = {}
-        with all_or_nothing() as written:
-            if all(given):
-                (la, a), (lb, b) = (embedding_raster(self, parameters, n, context) for n in (self.INPUT_A, self.INPUT_B))
-                label = f"{la.name()} → {lb.name()}"
-                progress = feedback_progress(feedback)
-            elif any(given):
-                raise QgsProcessingException(tr("Give both embeddings A and B, or neither and an extent with two years."))
-            else:
-                a, b, label = self._run_model(parameters, context, feedback, written, results)
-                progress = feedback_progress(feedback, 0.8, 1.0)
-            res = change_raster(a, b, out, resampling, block_mb, progress)
-            written.append(out)
+        params = {"output": out, "resampling": enum_value(self, parameters, self.RESAMPLING, context, RESAMPLINGS),
+                  "block_mb": self.parameterAsDouble(parameters, BLOCK_MB, context)}
+        if all(given):
+            (la, a), (lb, b) = (embedding_raster(self, parameters, n, context) for n in (self.INPUT_A, self.INPUT_B))
+            params.update(input_a=a, input_b=b)
+            label = f"{la.name()} → {lb.name()}"
+        elif any(given):
+            raise QgsProcessingException(tr("Give both embeddings A and B, or neither and an extent with two years."))
+        else:
+            label = self._extent_params(parameters, context, params)
+        res = run_core_job("embedding_change", params, [out, params.get("grid_a"), params.get("grid_b")], feedback)
         if res["resampled"]:
-            feedback.pushInfo(tr("B was resampled onto A's grid ({}).").format(resampling))
-        feedback.pushInfo(tr("Mean cosine distance {:.4f}").format(res["mean"]))
+            feedback.pushInfo(tr("B was resampled onto A's grid ({}).").format(params["resampling"]))
+        mean = res["mean"] if res["mean"] is not None else float("nan")
+        feedback.pushInfo(tr("Mean cosine distance {:.4f}").format(mean))
         attach_style(context, out, style_change, name=f"change {label}")
-        return {self.OUTPUT: out, "MEAN_DISTANCE": res["mean"], **results}
+        kept = {name: res[key] for name, key in ((self.GRID_A, "grid_a"), (self.GRID_B, "grid_b")) if res.get(key)}
+        return {self.OUTPUT: out, "MEAN_DISTANCE": mean, **kept}
 
-    def _run_model(self, parameters, context, feedback, written, results):
-        """Embed the extent for both years; returns the two grid paths and a label."""
-        from ..embedders.threads import in_python_thread
-
+    def _extent_params(self, parameters, context, params):
+        """The 'two years of one model on an extent' mode as job params; returns the layer label."""
         if parameters.get(self.EXTENT) in (None, ""):
             raise QgsProcessingException(tr("Give two embedding rasters, or an extent with a model and two years."))
         years = [parameters.get(n) for n in (self.YEAR_A, self.YEAR_B)]
         if any(y in (None, "") for y in years):
             raise QgsProcessingException(tr("With an extent, give Year A and Year B."))
         years = [self.parameterAsInt(parameters, n, context) for n in (self.YEAR_A, self.YEAR_B)]
-        spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
         model = enum_value(self, parameters, self.MODEL, context, model_ids())
-        kwargs = model_kwargs(model, enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS))
-        paths = []
-        for i, (year, name) in enumerate(zip(years, (self.GRID_A, self.GRID_B))):
-            feedback.pushInfo(tr("Embedding {} with {} for {}").format(spatial.bounds_4326(), model, year))
-            keep = self.parameterAsOutputLayer(parameters, name, context) if parameters.get(name) else None
-            path = keep or QgsProcessingUtils.generateTempFilename(f"{model}_{year}.tif")
-            in_python_thread(self._embed_year, model, spatial, year, path,  # pyproj: not on Qt pool threads
-                             feedback_progress(feedback, 0.4 * i, 0.4 * (i + 1)), kwargs)
-            written.append(path)
-            if keep:
-                results[name] = keep
-            paths.append(path)
-        return paths[0], paths[1], f"{model} {years[0]} → {years[1]}"
-
-    @staticmethod
-    def _embed_year(model, spatial, year, path, progress, kwargs):
-        from ..embedders import TemporalSpec
-        from ..embedders.api import get_grid_and_pooled
-        from ..embedders.writers import write_geotiff
-
-        grid, _ = get_grid_and_pooled(model, spatial=spatial, temporal=TemporalSpec.year(year),
-                                      progress=progress, **kwargs)
-        write_geotiff(grid, path)
+        spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
+        params.update(model=model, years=years, spatial={"bbox": list(spatial.bounds_4326())},
+                      backend=enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS))
+        for name, key in ((self.GRID_A, "grid_a"), (self.GRID_B, "grid_b")):
+            if parameters.get(name) not in (None, ""):
+                params[key] = self.parameterAsOutputLayer(parameters, name, context)
+        return f"{model} {years[0]} → {years[1]}"
