@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from . import packages as pk
-from .packages import FAMILIES, PACKAGES, package_for  # noqa: F401  (the pins' home)
+from .packages import package_for
 
 
 @dataclass
@@ -298,7 +298,7 @@ def environment_report(verify_imports: bool = False, with_gpu: bool = True) -> E
     """The whole picture of this Python. ``verify_imports`` also imports each
     present package (in a child process: torch takes seconds) to catch broken
     installs; ``with_gpu`` asks torch, also in a child, which device it sees."""
-    fams = [f for f in FAMILIES if f.in_all]
+    fams = [f for f in pk.FAMILIES if f.in_all]
     modules = sorted({m for f in fams for m in f.modules})
     packages = {m: package_status(m) for m in modules}
     present = [m for m in modules if packages[m].present]

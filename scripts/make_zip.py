@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCLUDE_TOP = {"tests", "bench", "scripts", ".ci", ".gitignore", "Makefile", "pytest.ini",
-               "requirements-dev.txt"}
+               "requirements.txt"}
 
 
 def plugin_files():
