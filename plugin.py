@@ -1,5 +1,6 @@
 """Plugin entry: registers the Processing provider (also for qgis_process)
-and the interactive actions in the desktop GUI."""
+and the interactive actions in the desktop GUI. Nothing of the core runs in
+QGIS's process: on unload the warm workers are closed."""
 from qgis.core import QgsApplication
 
 
@@ -22,10 +23,8 @@ class RSEmbedPlugin:
     def initGui(self):  # noqa: N802
         self.initProcessing()
         if self.iface is not None:
-            try:
-                from .gui.actions import PluginActions
-            except ImportError:  # GUI module not present yet
-                return
+            from .gui.actions import PluginActions
+
             self.gui = PluginActions(self.iface)
             self.gui.setup()
 
@@ -36,7 +35,9 @@ class RSEmbedPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        from .embedders import jobclient
         from .qgis_common.i18n import remove_translator
 
+        jobclient.shutdown()  # warm workers exit with the plugin
         remove_translator(self.translator)
         self.translator = None

@@ -224,8 +224,10 @@ class Worker:
                 continue
             if kind == "progress" and on_progress:
                 on_progress(float(ev.get("value", 0.0)))
-            elif kind == "log" and on_log:
-                on_log(str(ev.get("message", "")))
+            elif kind == "log":
+                self.log.append(str(ev.get("message", "")))  # a crash report shows the job's last steps too
+                if on_log:
+                    on_log(str(ev.get("message", "")))
             elif kind == "result":
                 return ev.get("outputs") or {}
             elif kind == "error":
@@ -288,10 +290,13 @@ def run_job(python: str, spec: dict, outputs: Iterable = (), on_progress=None, o
     stall_s = stall_s or _env_float("RS_EMBED_WORKER_STALL_S") or STALL_S
     worker = _take(str(python) if python else "", memory_mb) if keep_warm else Worker(python, memory_mb)
     try:
-        result = worker.run(spec, on_progress, on_log, is_cancelled, stall_s)
-    except WorkerError:
-        if worker.alive() and keep_warm:
-            _give_back(worker, memory_mb)   # a job error, not a dead worker
+        try:
+            result = worker.run(spec, on_progress, on_log, is_cancelled, stall_s)
+        except WorkerError as exc:
+            raise _as_memory_error(exc, memory_mb) from None
+    except WorkerError as exc:
+        if worker.alive() and keep_warm and exc.error != "OutOfMemory":
+            _give_back(worker, memory_mb)   # a job error, not a dead worker (half-imported libraries are)
         else:
             worker.kill()
         clean_temporaries(spec["id"], outputs)
@@ -305,6 +310,27 @@ def run_job(python: str, spec: dict, outputs: Iterable = (), on_progress=None, o
     else:
         worker.close()
     return result
+
+
+# what running out of address space looks like from inside: Python, the
+# dynamic loader (mmap of a shared library) and native allocators
+_MEMORY_SIGNS = ("MemoryError", "failed to map segment", "Cannot allocate memory", "Memory allocation",
+                 "out of memory", "std::bad_alloc")
+
+
+def _as_memory_error(exc: WorkerError, memory_mb: Optional[float]) -> WorkerError:
+    """A failure caused by the worker's memory limit, said as such (a library
+    that cannot be mapped otherwise reads as 'not installed')."""
+    if not memory_mb or exc.cancelled:
+        return exc
+    text = " ".join((exc.error, exc.message, exc.log_tail, exc.traceback))
+    if not any(sign in text for sign in _MEMORY_SIGNS):
+        return exc
+    return WorkerError("OutOfMemory",
+                       f"The RS Embed worker ran out of memory: it may use {memory_mb:.0f} MB "
+                       "(RS_EMBED_WORKER_MEMORY_MB), and the job needed more. No output was written. Raise "
+                       "the limit, or use a smaller extent. The worker said: " + exc.message,
+                       exc.log_tail, exc.traceback)
 
 
 def _env_float(name) -> Optional[float]:

@@ -2,7 +2,7 @@
 output folder, remembered between runs in QgsSettings (rs_embed/gui/...)."""
 from __future__ import annotations
 
-import datetime as dt
+import os
 from pathlib import Path
 
 from qgis.core import QgsMapLayerProxyModel, QgsSettings
@@ -13,39 +13,69 @@ from qgis.PyQt.QtWidgets import (
     QListWidgetItem, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from ..embedders import catalog
 from ..qgis_common.params import tr
 from .task import RunSpec
 
 KEY = "rs_embed/gui/"
-BACKENDS = ("auto", "gee", "cog")
-IMAGERY_SOURCES = ("auto", "stac", "gee", "local")
+DEFAULT_MAX_ROI_KM2 = 2500.0  # the core's default (embedders/config.py), when no setting says otherwise
 
 
 def default_out_dir() -> str:
     return str(Path.home() / "rs_embed_outputs")
 
 
-def model_rows():
-    """(id, label, tooltip) per registered model; the label says what is missing."""
-    from ..embedders import describe_model, list_models
-    from ..embedders.environment import package_status
+def family_state(python=None):
+    """{family id: [missing pinned requirements]} of the core's environment,
+    read from its package metadata (a quick probe of that Python, nothing
+    imported); None when RS Embed is not set up or the probe fails."""
+    from ..embedders import envsetup
+    from ..qgis_common.worker import core_python
 
+    python = python or core_python()
+    if not python:
+        return None
+    try:
+        report = envsetup.family_report(python, ("all",))
+    except (envsetup.EnvSetupError, OSError, KeyError):
+        return None
+    return {row["id"]: row["missing"] for row in report["families"]}
+
+
+def model_rows(families=None):
+    """(id, label, tooltip) per built-in model; the label says what its
+    environment lacks (``families`` as from :func:`family_state`)."""
     rows = []
-    for mid in list_models():
-        d = describe_model(mid)
-        missing = [m for m in d.get("requires") or () if not package_status(m).present]
-        kind = tr("precomputed") if d["kind"] == "precomputed" else tr("on the fly")
-        label = f"{mid} ({kind}, {d['dim']} d)"
-        tip = f"{d['title']}; {d['resolution']}; {d['temporal_coverage']}"
-        if missing:
-            label += " " + tr("[needs {}]").format(", ".join(missing))
-            tip += "\n" + tr("Missing Python packages: {}. See Check environment.").format(", ".join(missing))
-        rows.append((mid, label, tip))
+    for card in catalog.MODELS:
+        label, tip = card.label, tr("Needs the families: {}").format(", ".join(card.families))
+        if families is None:
+            label += " " + tr("[not set up]")
+            tip += "\n" + tr("RS Embed is not set up: run Raster › RS Embed › Set up RS Embed.")
+        else:
+            missing = [r for fid in card.families for r in families.get(fid, [])]
+            if missing:
+                label += " " + tr("[needs {}]").format(", ".join(dict.fromkeys(missing)))
+                tip += "\n" + tr("Missing in the core's environment: {}. See Check environment.").format(
+                    ", ".join(dict.fromkeys(missing)))
+        rows.append((card.id, label, tip))
     return rows
 
 
+def max_roi_km2(settings=None) -> float:
+    """The size limit in effect: the setting, else RS_EMBED_MAX_ROI_KM2, else the default."""
+    from ..qgis_common.settings import core_settings
+
+    value = core_settings(settings).get("max_roi_km2")
+    if value is None:
+        try:
+            value = float(os.environ.get("RS_EMBED_MAX_ROI_KM2", "") or 0) or None
+        except ValueError:
+            value = None
+    return float(value or DEFAULT_MAX_ROI_KM2)
+
+
 class EmbedExtentDialog(QDialog):
-    def __init__(self, extent_text="", area_km2=None, parent=None, settings=None):
+    def __init__(self, extent_text="", area_km2=None, parent=None, settings=None, families=None):
         super().__init__(parent)
         self.settings = settings or QgsSettings()
         self.area_km2 = area_km2
@@ -61,7 +91,7 @@ class EmbedExtentDialog(QDialog):
         form.addRow(tr("Extent"), self.extent_label)
 
         self.models = QListWidget()
-        for mid, label, tip in model_rows():
+        for mid, label, tip in model_rows(families):
             item = QListWidgetItem(label)
             item.setData(Qt.UserRole, mid)
             item.setToolTip(tip)
@@ -92,12 +122,12 @@ class EmbedExtentDialog(QDialog):
         form.addRow(tr("Dates"), dates)
 
         self.backend = QComboBox()
-        self.backend.addItems(BACKENDS)
+        self.backend.addItems(catalog.PRODUCT_BACKENDS)
         self.backend.setToolTip(tr("Precomputed products: auto, gee (Earth Engine project needed) or cog "
                                    "(public copy, no account)."))
         form.addRow(tr("Product backend"), self.backend)
         self.imagery = QComboBox()
-        self.imagery.addItems(IMAGERY_SOURCES)
+        self.imagery.addItems(catalog.IMAGERY_SOURCES)
         self.imagery.setToolTip(tr("On-the-fly models: auto, stac (no account), gee, or local (a raster "
                                    "layer of this project)."))
         form.addRow(tr("Imagery source"), self.imagery)
@@ -141,7 +171,7 @@ class EmbedExtentDialog(QDialog):
             item = self.models.item(i)
             item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in chosen else Qt.Unchecked)
         self.time_mode.setCurrentIndex(max(0, self.time_mode.findData(s.value(KEY + "time_mode", "year"))))
-        self.year.setValue(int(s.value(KEY + "year", dt.date.today().year - 1, type=int)))
+        self.year.setValue(int(s.value(KEY + "year", catalog.DEFAULT_YEAR, type=int)))
         today = QDate.currentDate()
         self.start.setDate(QDate.fromString(s.value(KEY + "start", "", type=str), "yyyy-MM-dd")
                            if s.value(KEY + "start", "", type=str) else today.addMonths(-3))
@@ -169,12 +199,10 @@ class EmbedExtentDialog(QDialog):
 
     def run_spec(self) -> RunSpec:
         """The choices as a RunSpec; ValueError says what to fix."""
-        from ..embedders.config import get_config
-
         models = self.selected_models()
         if not models:
             raise ValueError(tr("Tick at least one model."))
-        limit = get_config().max_roi_km2
+        limit = max_roi_km2(self.settings)
         if self.area_km2 is not None and self.area_km2 > limit:
             raise ValueError(tr("The extent covers {:,.0f} km², more than the limit of {:,.0f} km²: draw a "
                                 "smaller one or raise the limit in Settings > Options > RS Embed.").format(

@@ -1,24 +1,20 @@
-"""Loads a run's grid and PCA GeoTIFFs into one layer group (main thread)."""
+"""Loads a drawn-extent run's grid and PCA GeoTIFFs into one layer group
+(main thread), the way Processing's Embed ROI loads them (qgis_common.run_layers)."""
 from __future__ import annotations
 
 from qgis.core import QgsRasterLayer
 
 from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import style_pca
+from ..qgis_common.run_layers import unique_group_name
 
 
 def load_run(project, title, outputs):
     """Add ``outputs`` [(model, grid path, pca path)] to ``project`` in a new
     group at the top of the layer tree: per model the styled PCA layer
-    (visible) above the embedding grid (hidden: 64-768 bands draw as grey).
-    Returns (group, layers, problems)."""
+    (visible) above the embedding grid (hidden). Returns (group, layers, problems)."""
     root = project.layerTreeRoot()
-    taken = {c.name() for c in root.children()}
-    name, n = title, 1
-    while name in taken:  # runs started in the same second
-        n += 1
-        name = f"{title} ({n})"
-    group = root.insertGroup(0, name)
+    group = root.insertGroup(0, unique_group_name(root, title))
     layers, problems = [], []
     for model, grid_path, pca_path in outputs:
         pca = QgsRasterLayer(str(pca_path), tr("{} PCA").format(model), "gdal")

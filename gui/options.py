@@ -1,15 +1,39 @@
-"""The RS Embed page of Settings > Options. It edits the rs_embed/... keys
-through qgis_common.settings and hands them to the core on Apply."""
+"""The RS Embed page of Settings › Options. It edits the rs_embed/... keys:
+the Python of the core (which environment runs the worker) and the core's
+settings, which every job carries to the worker (qgis_common.settings)."""
 from __future__ import annotations
 
+from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget, QgsOptionsPageWidget, QgsOptionsWidgetFactory
-from qgis.PyQt.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QSpinBox
+from qgis.PyQt.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout,
+)
 
+from ..embedders import jobclient
 from ..qgis_common.icons import icon
 from ..qgis_common.params import tr
-from ..qgis_common.settings import DEVICES, apply_settings, read_settings, write_settings
+from ..qgis_common.settings import DEVICES, read_settings, write_settings
+from ..qgis_common.worker import PYTHON_KEY
 
 PAGE_NAME = "rs_embed_options"  # objectName: iface.showOptionsDialog(currentPage=PAGE_NAME)
+
+
+def _folder(placeholder):
+    w = QgsFileWidget()
+    w.setStorageMode(QgsFileWidget.GetDirectory)
+    w.lineEdit().setPlaceholderText(placeholder)
+    return w
+
+
+def _group(title, rows):
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    for label, widget in rows:
+        if label is None:
+            form.addRow(widget)
+        else:
+            form.addRow(label, widget)
+    return box
 
 
 class RSEmbedOptionsPage(QgsOptionsPageWidget):
@@ -17,21 +41,25 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         super().__init__(parent)
         self.setObjectName(PAGE_NAME)
         self._settings = settings
-        form = QFormLayout(self)
-        note = QLabel(tr("Empty fields use the RS_EMBED_* environment variable or the default. "
-                         "Processing algorithms, qgis_process and the drawn-extent action all use these "
-                         "values."))
+        note = QLabel(tr("Empty fields use the RS_EMBED_* environment variable or the default. Processing "
+                         "algorithms, qgis_process and the drawn-extent action all use these values."))
         note.setWordWrap(True)
-        form.addRow(note)
 
-        def folder(placeholder):
-            w = QgsFileWidget()
-            w.setStorageMode(QgsFileWidget.GetDirectory)
-            w.lineEdit().setPlaceholderText(placeholder)
-            return w
+        self.python = QgsFileWidget()
+        self.python.setStorageMode(QgsFileWidget.GetFile)
+        self.python.lineEdit().setPlaceholderText(tr("default: the environment made by Set up RS Embed"))
+        python_note = QLabel(tr("The Python that runs the core (RS_EMBED_PYTHON): leave empty to use the "
+                                "environment of Raster › RS Embed › Set up RS Embed, or name the python of an "
+                                "existing environment (venv, conda) that has the core's packages."))
+        python_note.setWordWrap(True)
 
-        self.cache_dir = folder(tr("default: RS_EMBED_CACHE_DIR or ~/.cache/rs_embed"))
-        self.weights_dir = folder(tr("default: <cache folder>/weights"))
+        self.cache_dir = _folder(tr("default: RS_EMBED_CACHE_DIR or ~/.cache/rs_embed"))
+        self.weights_dir = _folder(tr("default: <cache folder>/weights"))
+        self.copernicus_path = QgsFileWidget()
+        self.copernicus_path.setStorageMode(QgsFileWidget.GetFile)
+        self.copernicus_path.setFilter(tr("GeoTIFF (*.tif *.tiff)"))
+        self.copernicus_path.lineEdit().setPlaceholderText(
+            tr("default: <cache folder>/copernicus_embed/embed_map_310k.tif"))
         self.ee_project = QLineEdit()
         self.ee_project.setPlaceholderText(tr("none: Earth Engine routes are not used"))
         self.stac_url = QLineEdit()
@@ -48,24 +76,28 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         self.max_roi.setDecimals(0)
         self.max_roi.setSuffix(" km²")
         self.max_roi.setSpecialValueText(tr("default (2500 km²)"))
-        self.copernicus_path = QgsFileWidget()
-        self.copernicus_path.setStorageMode(QgsFileWidget.GetFile)
-        self.copernicus_path.setFilter(tr("GeoTIFF (*.tif *.tiff)"))
-        self.copernicus_path.lineEdit().setPlaceholderText(
-            tr("default: <cache folder>/copernicus_embed/embed_map_310k.tif"))
 
-        form.addRow(tr("Cache folder"), self.cache_dir)
-        form.addRow(tr("Weights folder"), self.weights_dir)
-        form.addRow(tr("Earth Engine project"), self.ee_project)
-        form.addRow(tr("STAC endpoint"), self.stac_url)
-        form.addRow(tr("Device"), self.device)
-        form.addRow(tr("Batch size"), self.batch_size)
-        form.addRow(tr("Maximum ROI size"), self.max_roi)
-        form.addRow(tr("Copernicus Embed file"), self.copernicus_path)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(_group(tr("Core environment"), [(tr("Python of the core"), self.python),
+                                                         (None, python_note)]))
+        layout.addWidget(_group(tr("Data and cache"), [(tr("Cache folder"), self.cache_dir),
+                                                       (tr("Weights folder"), self.weights_dir),
+                                                       (tr("Copernicus Embed file"), self.copernicus_path)]))
+        layout.addWidget(_group(tr("Data sources"), [(tr("Earth Engine project"), self.ee_project),
+                                                     (tr("STAC endpoint"), self.stac_url)]))
+        layout.addWidget(_group(tr("Computation"), [(tr("Device"), self.device),
+                                                    (tr("Batch size"), self.batch_size),
+                                                    (tr("Maximum ROI size"), self.max_roi)]))
+        layout.addStretch(1)
         self.load()
+
+    def _qsettings(self):
+        return self._settings or QgsSettings()
 
     def load(self):
         v = read_settings(self._settings)
+        self.python.setFilePath(str(self._qsettings().value(PYTHON_KEY, "", type=str) or ""))
         self.cache_dir.setFilePath(v["cache_dir"])
         self.weights_dir.setFilePath(v["weights_dir"])
         self.ee_project.setText(v["ee_project"])
@@ -76,6 +108,7 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         self.copernicus_path.setFilePath(v["copernicus_path"])
 
     def values(self) -> dict:
+        """The core's settings on this page (the Python of the core is separate: :meth:`python_value`)."""
         return {
             "cache_dir": self.cache_dir.filePath(), "weights_dir": self.weights_dir.filePath(),
             "ee_project": self.ee_project.text(), "stac_url": self.stac_url.text(),
@@ -83,9 +116,17 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
             "max_roi_km2": self.max_roi.value(), "copernicus_path": self.copernicus_path.filePath(),
         }
 
+    def python_value(self) -> str:
+        return self.python.filePath().strip()
+
     def apply(self):
         write_settings(self.values(), self._settings)
-        apply_settings(self._settings)
+        s = self._qsettings()
+        if self.python_value():
+            s.setValue(PYTHON_KEY, self.python_value())
+        else:
+            s.remove(PYTHON_KEY)
+        jobclient.shutdown()  # the next job starts a worker with what is set now
 
 
 class RSEmbedOptionsFactory(QgsOptionsWidgetFactory):

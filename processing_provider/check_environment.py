@@ -1,104 +1,39 @@
-"""Check environment: which model families can run in this QGIS's Python,
-what to install for the others, and which accelerator torch sees."""
+"""Check environment: runs inside the core's worker, with the core's own
+Python, and reports each model family ready or missing with the installed and
+pinned versions, the models that can run and the accelerator torch sees.
+Optionally installs exactly what is missing into that environment."""
 from __future__ import annotations
 
-import html
-
 from qgis.core import (
-    QgsProcessingAlgorithm, QgsProcessingOutputNumber, QgsProcessingOutputString,
+    QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString,
     QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
 )
 
+from ..embedders.envsetup import EnvSetupError
+from ..embedders.errors import CancelledError
+from ..embedders.jobclient import WorkerError
+from ..qgis_common import env_report
 from ..qgis_common.icons import family_icon
 from ..qgis_common.params import tr
+from ..qgis_common.worker import core_python, error_text, run_core_job
 
 
-def family_texts():
-    """Translated (title, purpose) of the core's model families."""
-    return {
-        "core": (tr("Core"), tr("every model: GeoTIFF and PCA outputs, reprojection")),
-        "tessera": (tr("Tessera (precomputed)"), tr("tessera embeddings via geotessera")),
-        "gse_cog": (tr("Google Satellite Embedding, public COG copy"), tr("gse_annual with backend cog")),
-        "earth_engine": (tr("Earth Engine"),
-                         tr("gse_annual with backend gee, Sentinel-2 imagery from gee")),
-        "copernicus": (tr("Copernicus Embed (precomputed)"),
-                       tr("copernicus_embed download and windowed reads")),
-        "stac": (tr("Sentinel-2 imagery from STAC"),
-                 tr("imagery source stac (Earth Search, Planetary Computer)")),
-        "torch_models": (tr("On-the-fly models"),
-                         tr("RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM")),
-        "analysis": (tr("Analysis tools"), tr("cluster embeddings (k-means), compare models")),
-    }
+def check(verify: bool, on_progress=None, on_log=None, is_cancelled=None) -> dict:
+    """The report dict from the worker (WorkerError 'NotSetUp' before set-up)."""
+    return run_core_job("environment_report", {"verify_imports": bool(verify)}, on_progress=on_progress,
+                        on_log=on_log, is_cancelled=is_cancelled)
 
 
-def _pkg_cell(st):
-    name = html.escape(st.module)
-    if st.error:
-        return '<span style="color:#b00">{} ({}: {})</span>'.format(name, tr("broken"), html.escape(st.error))
-    if not st.present:
-        return '<span style="color:#b00">{} ({})</span>'.format(name, tr("missing"))
-    return '<span style="color:#070">{} {}</span>'.format(name, html.escape(st.version or ""))
+def write_html(path, body):
+    from ..embedders.fileio import atomic_path
 
-
-def _table(report, groups, texts):
-    head = "<tr><th>{}</th><th>{}</th><th>{}</th></tr>".format(tr("Family"), tr("Status"), tr("Packages"))
-    ready, missing = tr("ready"), tr("missing")
-    rows = []
-    for g in groups:
-        title, purpose = texts.get(g.id, (g.title, g.purpose))
-        state = f'<b style="color:#070">{ready}</b>' if g.ok else f'<b style="color:#b00">{missing}</b>'
-        pkgs = ", ".join(_pkg_cell(report.packages[m]) for m in g.modules) or tr("nothing extra")
-        cmd = "".join(f"<pre>{html.escape(c)}</pre>" for c in g.commands)
-        cmd += "".join(f"<p><small>{html.escape(report.packages[m].note)}</small></p>"
-                       for m in g.missing if report.packages[m].note)
-        rows.append(f"<tr><td><b>{html.escape(title)}</b><br><small>{html.escape(purpose)}</small></td>"
-                    f"<td>{state}</td><td>{pkgs}{cmd}</td></tr>")
-    return f'<table border="1" cellpadding="4" cellspacing="0">{head}{"".join(rows)}</table>'
-
-
-def report_html(report) -> str:
-    """The environment report as HTML (results viewer and dialog)."""
-    venv = (", " + tr("virtual environment")) if report.in_venv else ""
-    parts = [
-        "<h2>{}</h2>".format(tr("RS Embed environment")),
-        "<p>{}: <code>{}</code> ({}){}</p>".format(
-            tr("Python"), html.escape(report.python), html.escape(report.python_version), venv),
-        _table(report, report.families, family_texts()),
-    ]
-    if report.models:
-        parts += ["<h3>{}</h3>".format(tr("Models")), _table(report, report.models, {})]
-    parts.append("<h3>{}</h3><p>{}</p>".format(tr("GPU"), html.escape(report.gpu.get("summary", ""))))
-    if report.commands:
-        parts.append("<h3>{}</h3><p>{}</p>".format(tr("Install everything missing"), install_hint()))
-        parts += [f"<pre>{html.escape(c)}</pre>" for c in report.commands]
-    else:
-        parts.append("<p><b>{}</b></p>".format(tr("Every model family has what it needs.")))
-    cfg = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape('' if v is None else str(v))}</td></tr>"
-                  for k, v in report.config.items())
-    parts.append("<h3>{}</h3><table>{}</table>".format(tr("Settings in effect"), cfg))
-    return "\n".join(parts)
-
-
-def install_hint():
-    return tr("Run these commands in a terminal (on Windows: the OSGeo4W Shell), then restart QGIS. "
-              "They install into the Python that this QGIS runs and keep its numpy.")
-
-
-def report_summary(report) -> str:
-    """One line per family: 'ready' or what is missing."""
-    texts = family_texts()
-    lines = []
-    for g in report.families + report.models:
-        title = texts.get(g.id, (g.title,))[0]
-        state = tr("ready") if g.ok else tr("missing {}").format(", ".join(g.missing))
-        lines.append(f"{title}: {state}")
-    lines.append(tr("GPU: {}").format(report.gpu.get("summary", "")))
-    lines += report.commands
-    return "\n".join(lines)
+    with atomic_path(path) as tmp:
+        tmp.write_text("<html><head><meta charset='utf-8'></head><body>" + body + "</body></html>",
+                       encoding="utf-8")
 
 
 class CheckEnvironmentAlgorithm(QgsProcessingAlgorithm):
-    VERIFY, OUTPUT = "VERIFY_IMPORTS", "OUTPUT"
+    VERIFY, INSTALL, OUTPUT = "VERIFY_IMPORTS", "INSTALL_MISSING", "OUTPUT"
 
     def name(self):
         return "check_environment"
@@ -120,39 +55,69 @@ class CheckEnvironmentAlgorithm(QgsProcessingAlgorithm):
 
     def shortHelpString(self):  # noqa: N802
         return tr(
-            "Reports, for each model family, which Python packages are present (with versions) and "
-            "which are missing, the exact command that installs them into the Python this QGIS runs, "
-            "and whether torch sees a GPU (CUDA or Apple MPS) or runs on the CPU.<br><br>"
-            "<b>Import every package</b> also imports each present package to catch broken installs "
-            "(slower: a few seconds).")
+            "Checks the core's own environment (the Python of the core, not QGIS's): for each model family "
+            "whether its pinned packages are installed (with the installed and pinned versions), which models "
+            "can run, and whether torch sees a GPU (CUDA or Apple MPS) or runs on the CPU.<br><br>"
+            "<b>Import every package</b> also imports each present package to catch broken installs.<br>"
+            "<b>Install what is missing</b> installs exactly the missing pinned packages into the core's "
+            "environment (never into QGIS's Python).<br><br>"
+            "Before set-up it says how to set up: Raster › RS Embed › Set up RS Embed.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterBoolean(
             self.VERIFY, tr("Import every package (catches broken installs)"), True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.INSTALL, tr("Install what is missing into the core's environment"), False))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Environment report"), tr("HTML files (*.html)"), optional=True,
             createByDefault=True))
+        self.addOutput(QgsProcessingOutputString("PYTHON", tr("Python of the core")))
         self.addOutput(QgsProcessingOutputString("SUMMARY", tr("Summary")))
-        self.addOutput(QgsProcessingOutputString("MISSING", tr("Missing packages (pip requirements)")))
-        self.addOutput(QgsProcessingOutputString("INSTALL_COMMANDS", tr("Install commands")))
+        self.addOutput(QgsProcessingOutputString("MISSING", tr("Missing packages (pinned requirements)")))
+        self.addOutput(QgsProcessingOutputString("MISSING_FAMILIES", tr("Missing families")))
         self.addOutput(QgsProcessingOutputNumber("MISSING_COUNT", tr("Number of missing packages")))
+        self.addOutput(QgsProcessingOutputString("INSTALLED", tr("Packages installed by this run")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.environment import environment_report
-        from ..embedders.fileio import atomic_path
-
         verify = self.parameterAsBool(parameters, self.VERIFY, context)
-        feedback.pushInfo(tr("Checking packages{}...").format(tr(" (importing each)") if verify else ""))
-        report = environment_report(verify_imports=verify)
-        summary = report_summary(report)
+        install = self.parameterAsBool(parameters, self.INSTALL, context)
+        path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        feedback.pushInfo(tr("Checking the core's environment{}...").format(tr(" (importing each package)")
+                                                                             if verify else ""))
+        try:
+            report = check(verify, lambda f: feedback.setProgress(40 * f), feedback.pushInfo, feedback.isCanceled)
+        except WorkerError as exc:
+            if exc.error != "NotSetUp":
+                raise QgsProcessingException(error_text(exc)) from None
+            feedback.reportError(exc.message)
+            if path:
+                write_html(path, env_report.not_set_up_html(exc.message))
+            return {self.OUTPUT: path, "PYTHON": "", "SUMMARY": exc.message, "MISSING": "",
+                    "MISSING_FAMILIES": "", "MISSING_COUNT": 0, "INSTALLED": ""}
+        installed = []
+        if install and report["missing_families"]:
+            installed = self._install(report, feedback)
+            report = check(verify, lambda f: feedback.setProgress(90 + 10 * f), feedback.pushInfo,
+                           feedback.isCanceled)
+        summary = env_report.report_summary(report)
         for line in summary.splitlines():
             feedback.pushInfo(line)
-        path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if report["missing_families"] and not install:
+            feedback.pushInfo(env_report.install_hint(report["missing_families"]))
         if path:
-            with atomic_path(path) as tmp:
-                tmp.write_text("<html><head><meta charset='utf-8'></head><body>"
-                               + report_html(report) + "</body></html>", encoding="utf-8")
-        missing = sorted({report.packages[m].pip for g in report.families + report.models
-                          for m in g.missing})
-        return {self.OUTPUT: path, "SUMMARY": summary, "MISSING": ", ".join(missing),
-                "INSTALL_COMMANDS": "\n".join(report.commands), "MISSING_COUNT": len(missing)}
+            write_html(path, env_report.report_html(report))
+        missing = env_report.missing_requirements(report)
+        return {self.OUTPUT: path, "PYTHON": report["python"], "SUMMARY": summary, "MISSING": ", ".join(missing),
+                "MISSING_FAMILIES": ",".join(report["missing_families"]), "MISSING_COUNT": len(missing),
+                "INSTALLED": ", ".join(installed)}
+
+    def _install(self, report, feedback):
+        from ..qgis_common.core_env import install
+
+        families = report["missing_families"]
+        feedback.pushInfo(tr("Installing what {} lack into {} ...").format(", ".join(families), report["python"]))
+        try:
+            return install(core_python() or report["python"], families, on_line=feedback.pushConsoleInfo,
+                           on_progress=feedback.setProgress, is_cancelled=feedback.isCanceled, span=(40, 90))
+        except (EnvSetupError, CancelledError) as exc:
+            raise QgsProcessingException(str(exc)) from None

@@ -19,6 +19,7 @@ ALGORITHMS = [
     ("embedding_change", "EmbeddingChangeAlgorithm"),
     ("embed_features", "EmbedFeaturesAlgorithm"),
     ("check_environment", "CheckEnvironmentAlgorithm"),
+    ("setup_environment", "SetupEnvironmentAlgorithm"),
 ]
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icon.svg"

@@ -26,10 +26,10 @@ def core_python() -> Optional[str]:
     chosen = os.environ.get("RS_EMBED_PYTHON") or str(QgsSettings().value(PYTHON_KEY, "", type=str) or "")
     if chosen.strip():
         return chosen.strip()
-    from ..embedders.envsetup import env_python
+    from ..embedders.envsetup import default_env_dir, env_is_complete, env_python
 
-    candidate = env_python(data_dir() / "env")
-    return str(candidate) if Path(candidate).exists() else None
+    env = default_env_dir(data_dir())
+    return str(env_python(env)) if env_is_complete(env) else None
 
 
 def core_config() -> dict:
