@@ -14,7 +14,7 @@ import importlib
 from .version import __version__
 
 _EXPORTS = {
-    "get_embedding": "api", "get_embeddings_batch": "api",
+    "get_embedding": "api", "get_embeddings_batch": "api", "export_batch": "export",
     "Config": "config", "configure": "config", "get_config": "config",
     "Embedding": "embedding",
     "CancelledError": "errors", "CredentialsError": "errors", "DataUnavailableError": "errors",

@@ -28,6 +28,7 @@ KINDS: Dict[str, str] = {
     "embedding_change": "analysis:embedding_change",
     "embed_features": "features:embed_features",
     "fetch_imagery": "imagery:fetch_imagery",
+    "export_batch": "export:export_batch",
 }
 
 
