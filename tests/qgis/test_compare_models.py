@@ -1,22 +1,25 @@
-"""compare_models through processing: Tessera and AlphaEarth (COG route) sample
-data in their real formats served from 127.0.0.1, a model that cannot run for
-a real reason (no Earth Engine project), the report, and the layer group."""
+"""compare_models through processing, run in the core's worker: Tessera and
+AlphaEarth (COG route) sample data in their real formats (made by the core's
+Python) served from 127.0.0.1, a model that cannot run for a real reason (no
+Earth Engine project), the report, and the layer group."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-import rasterio
 
-from fixtures_analysis import aef_mirror, clear_project, run_and_load, serve_tessera, tessera_mirror
+from core_fixtures import Raster, core
+from fixtures_analysis import clear_project, run_and_load, serve_tessera
 
 EXTENT = "0.165,0.195,52.04,52.06 [EPSG:4326]"
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    return tessera_mirror(tmp_path_factory.mktemp("tessera")), aef_mirror(tmp_path_factory.mktemp("aef"))
+    tessera = core("tessera_mirror", tmp_path_factory.mktemp("tessera"))["root"]
+    return SimpleNamespace(root=Path(tessera)), Path(core("aef_mirror", tmp_path_factory.mktemp("aef"))["root"])
 
 
 @pytest.fixture
@@ -48,8 +51,8 @@ def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp
         lyr = QgsRasterLayer(p, "check_layer")
         assert lyr.isValid()
         assert layers[Path(p).resolve()].isValid()
-    with rasterio.open(out / "tessera_grid.tif") as t, rasterio.open(out / "gse_annual_grid.tif") as g:
-        assert (t.count, g.count) == (128, 64) and t.res == (100.0, 100.0) and g.res == (10.0, 10.0)
+    t, g = Raster(out / "tessera_grid.tif"), Raster(out / "gse_annual_grid.tif")
+    assert (t.count, g.count) == (128, 64) and t.res == (100.0, 100.0) and g.res == (10.0, 10.0)
     # one group for the run holds the four layers, PCA maps styled
     root = QgsProject.instance().layerTreeRoot()
     groups = [g for g in root.children() if g.name().startswith("Model comparison 2024")]
@@ -66,8 +69,8 @@ def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp
     assert models["tessera"]["crs"] == models["gse_annual"]["crs"] == "EPSG:32631"
     assert float(models["tessera"]["coverage"]) == 1.0 and float(models["tessera"]["run_time_s"]) > 0
     (pair,) = [r for r in table if r["record"] == "pair"]
-    with rasterio.open(out / "tessera_grid.tif") as t:
-        assert int(pair["n_pixels"]) == t.width * t.height
+    t = Raster(out / "tessera_grid.tif")
+    assert int(pair["n_pixels"]) == t.width * t.height
     cka, jac = float(pair["cka"]), float(pair["knn_jaccard"])
     # unrelated content (random AEF values vs Tessera's regions): low but defined
     assert 0 <= cka < 0.5 and 0 <= jac < 0.5
@@ -106,15 +109,12 @@ def test_a_model_that_cannot_run_is_skipped_and_the_others_go_on(rs_provider, se
 def test_common_grid_from_a_resolution_or_a_reference_model(rs_provider, served, tmp_path):
     import processing
 
-    from rs_embed_qgis.embedders.geo import RasterGrid, roi_bounds_in
-    from rs_embed_qgis.embedders.specs import BBox
-
     base = {"EXTENT": EXTENT, "MODELS": ["tessera", "gse_annual"], "YEAR": 2024, "BACKEND": "cog"}
     res = processing.run("rs_embed:compare_models", dict(base, REFERENCE_RESOLUTION=50,
                                                          OUTPUT_FOLDER=str(tmp_path / "r50")))
-    grid = RasterGrid.from_bounds("EPSG:32631", roi_bounds_in(BBox(0.165, 52.04, 0.195, 52.06), "EPSG:32631"), 50)
+    grid = core("grid_size", 32631, "[0.165, 52.04, 0.195, 52.06]", 50)   # RasterGrid.from_bounds
     pair = next(r for r in rows(res["CSV"]) if r["record"] == "pair")
-    assert int(pair["n_pixels"]) == grid.width * grid.height          # all valid in both
+    assert int(pair["n_pixels"]) == grid["width"] * grid["height"]    # all valid in both
     assert f"50 m in EPSG:32631" in Path(res["REPORT"]).read_text()
     res = processing.run("rs_embed:compare_models", dict(base, REFERENCE_MODEL="gse_annual",
                                                          OUTPUT_FOLDER=str(tmp_path / "gse")))
@@ -182,7 +182,8 @@ def test_headless_qgis_process_with_model_names(served, tmp_path):
 
 
 def test_headless_similarity_map(tmp_path):
-    from fixtures_analysis import pixel_centre, planted_clusters, write_embedding
+    from core_fixtures import write_embedding
+    from fixtures_analysis import pixel_centre, planted_clusters
 
     arr, _ = planted_clusters()
     src = write_embedding(tmp_path / "e.tif", arr)
@@ -190,8 +191,7 @@ def test_headless_similarity_map(tmp_path):
     rc, res, log = run_headless(tmp_path, "rs_embed:similarity_map", [
         ("INPUT", src), ("POINT", f"{x},{y} [EPSG:32631]"), ("COMBINE", "mean"), ("OUTPUT", tmp_path / "s.tif")])
     assert rc == 0, log
-    with rasterio.open(tmp_path / "s.tif") as ds:
-        assert ds.read(1)[30, 60] == pytest.approx(1.0, abs=1e-6)
+    assert Raster(tmp_path / "s.tif").band(1)[30, 60] == pytest.approx(1.0, abs=1e-6)
 
 
 def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, served, tmp_path):
