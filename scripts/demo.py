@@ -1,6 +1,11 @@
 """`make demo`: Embed ROI through the real `qgis_process.bin` on the bundled
 Tessera sample (real v1.1 format, generated locally, no network), then a PNG
-preview of the PCA layer rendered by QGIS."""
+preview of the PCA layer rendered by QGIS.
+
+Runs in QGIS's Python. The core runs in its own environment, the Python named
+by RS_EMBED_PYTHON (`make setup` builds it at .build/core-env with the plugin's
+set-up code): it writes the sample, and the worker that qgis_process starts
+runs Embed ROI. No PYTHONPATH, no venv activation."""
 import os
 import subprocess
 import sys
@@ -19,18 +24,28 @@ EXTENT = "{},{},{},{} [EPSG:4326]".format(
     tessera_sample.DEMO_EXTENT[1], tessera_sample.DEMO_EXTENT[3])
 
 
+CORE_PY = os.environ.get("RS_EMBED_PYTHON") or str(ROOT / ".build" / "core-env" / "bin" / "python")
+
+
 def qgis_env():
-    site = [p for p in sys.path if p.endswith("site-packages")]
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update({
         "QT_QPA_PLATFORM": "offscreen",
         "QGIS_CUSTOM_CONFIG_PATH": str(OUT / "qgis-profile"),
         "QGIS_PLUGINPATH": str(ROOT / ".build" / "pkg"),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / ".build" / "pkg")] + site),
+        "RS_EMBED_PYTHON": CORE_PY,
         "RS_EMBED_CACHE_DIR": str(OUT / "cache"),
     })
     env.update(tessera_sample.demo_env(OUT / "sample"))
     return env
+
+
+def make_sample():
+    """The sample, written by the core's Python (numpy 2, rasterio, pyarrow)."""
+    if not Path(CORE_PY).exists():
+        raise SystemExit(f"No core environment at {CORE_PY}: run `make setup` (or set RS_EMBED_PYTHON).")
+    run([CORE_PY, str(ROOT / "scripts" / "tessera_sample.py"), "demo", str(OUT / "sample")],
+        {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
 
 
 def run(cmd, env, check=True):
@@ -61,7 +76,7 @@ def render_preview(pca_path, png_path):
 def main():
     OUT.mkdir(exist_ok=True)
     print("1/3 Preparing the bundled Tessera sample (real v1.1 format, no network) ...")
-    tessera_sample.setup_demo_data(OUT / "sample")
+    make_sample()
     env = qgis_env()
     run(["/usr/bin/qgis_process.bin", "plugins", "enable", "rs_embed_qgis"], env, check=False)
     emb, pca, png = OUT / "tessera_2024.tif", OUT / "tessera_2024_pca.tif", OUT / "tessera_2024_pca.png"
