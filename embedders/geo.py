@@ -84,6 +84,11 @@ def roi_bounds_in(spatial, crs) -> Tuple[float, float, float, float]:
             return b
         return transform_bounds(f"EPSG:{epsg}", crs_s, b)
     if isinstance(spatial, BBox):
+        if spatial.footprint:  # the user's own extent: exact in its CRS, its outline elsewhere
+            src, *b = spatial.footprint
+            if crs_string(src) == crs_s:
+                return tuple(b)
+            return transform_bounds(crs_string(src), crs_s, tuple(b))
         if crs_s == WGS84:
             return spatial.bounds_4326()
         return transform_bounds(WGS84, crs_s, spatial.bounds_4326())

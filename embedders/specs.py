@@ -40,16 +40,30 @@ def _check_crs(crs):
 
 @dataclass(frozen=True)
 class BBox:
-    """An axis-aligned box in EPSG:4326: ``BBox(minlon, minlat, maxlon, maxlat)``."""
+    """An axis-aligned box in EPSG:4326: ``BBox(minlon, minlat, maxlon, maxlat)``.
+
+    ``footprint`` (optional): the extent as the user drew it, ``(crs, xmin,
+    ymin, xmax, ymax)`` in its own CRS. The box is then its lon/lat bounds,
+    and grids cover the footprint itself (its densified outline transformed),
+    so that an extent in a projected CRS does not grow on the way."""
 
     minlon: float
     minlat: float
     maxlon: float
     maxlat: float
     crs: str = WGS84
+    footprint: Optional[Tuple] = None
 
     def __post_init__(self):
         _check_crs(self.crs)
+        if self.footprint is not None:
+            fp = tuple(self.footprint)
+            if len(fp) != 5:
+                raise SpecError("footprint is (crs, xmin, ymin, xmax, ymax).")
+            vals = tuple(_finite("footprint", v) for v in fp[1:])
+            if vals[0] >= vals[2] or vals[1] >= vals[3]:
+                raise SpecError(f"The footprint {vals} is empty or inverted.")
+            object.__setattr__(self, "footprint", (str(fp[0]),) + vals)
         for name in ("minlon", "minlat", "maxlon", "maxlat"):
             object.__setattr__(self, name, _finite(name, getattr(self, name)))
         if not (-180.0 <= self.minlon <= 180.0 and -180.0 <= self.maxlon <= 180.0):
@@ -73,8 +87,11 @@ class BBox:
         return (self.minlon, self.minlat, self.maxlon, self.maxlat)
 
     def to_dict(self):
-        return {"type": "BBox", "minlon": self.minlon, "minlat": self.minlat,
-                "maxlon": self.maxlon, "maxlat": self.maxlat, "crs": self.crs}
+        d = {"type": "BBox", "minlon": self.minlon, "minlat": self.minlat,
+             "maxlon": self.maxlon, "maxlat": self.maxlat, "crs": self.crs}
+        if self.footprint:
+            d["footprint"] = list(self.footprint)
+        return d
 
 
 @dataclass(frozen=True)

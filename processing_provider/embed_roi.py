@@ -17,9 +17,9 @@ from ..embedders import catalog
 from ..embedders.catalog import COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
-    temporal_params, time_label, tr, year_param,
+    spatial_params, temporal_params, time_label, tr, year_param,
 )
-from ..qgis_common.postprocessors import attach_style, style_pca
+from ..qgis_common.run_layers import load_embedding_outputs
 from ..qgis_common.worker import run_core_job
 from .analysis_common import EmbeddingsAlgorithm
 
@@ -101,7 +101,7 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
         """The parameters as the embed_roi job's params (core terms)."""
         model = enum_value(self, parameters, self.MODEL, context, model_ids())
         bbox = spatial_from_extent(self, parameters, self.EXTENT, context)
-        params = {"model": model, "spatial": {"bbox": list(bbox.bounds_4326())},
+        params = {"model": model, "spatial": spatial_params(bbox),
                   "temporal": temporal_params(self, parameters, context),
                   "backend": enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS),
                   "imagery_source": enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES)}
@@ -131,11 +131,10 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
             remove_files([params["output"], params["pca_output"]])
             raise
         feedback.setProgress(100)
-        model = params["model"]
-        label = f"{model} {time_label(params['temporal'])}"
         feedback.pushInfo(metadata_text(out["metadata"]))
-        attach_style(context, out["pca_output"], style_pca, name=f"{label} PCA")
-        attach_style(context, out["output"], None, name=f"{label} embedding")
+        # one group per run, PCA shown above the hidden grid: as the drawn-extent action loads them
+        load_embedding_outputs(context, out["output"], out["pca_output"], params["model"],
+                               time_label(params["temporal"]))
         return {self.OUTPUT: out["output"], self.PCA_OUTPUT: out["pca_output"], self.POOLED_OUTPUT: sink_id,
                 "DIM": out["dim"], "COVERAGE": out["coverage"],
                 "METADATA": json.dumps(out["metadata"], default=str)}

@@ -100,22 +100,29 @@ def spatial_from_extent(alg, parameters, name, context):
 
 def bbox_from_rect(rect, crs, transform_context):
     """A rectangle in ``crs`` (a Processing extent, a drawn extent) as the core's
-    BBox in EPSG:4326; SpecError when it is empty or not on Earth."""
+    BBox in EPSG:4326, carrying the rectangle itself as its footprint so that
+    grids cover the extent, not its lon/lat box. SpecError when it is empty,
+    not on Earth, across the antimeridian or around a pole."""
     from ..embedders.errors import SpecError
     from ..embedders.specs import BBox
 
     if rect is None or rect.isNull() or rect.isEmpty() or rect.width() <= 0 or rect.height() <= 0:
         raise SpecError(tr("The extent is empty: draw or type an area with a width and a height."))
+    footprint = None
     try:
         if crs.isValid() and crs.authid() != "EPSG:4326":
             xform = QgsCoordinateTransform(crs, WGS84, transform_context)
             _check_round_trip(xform, rect, crs)
-            rect = xform.transformBoundingBox(rect)
+            _check_pole(xform, rect, crs)
+            vals = _outline_bounds(xform, rect, crs)
+            footprint = (crs.authid() or crs.toWkt(), rect.xMinimum(), rect.yMinimum(), rect.xMaximum(),
+                         rect.yMaximum())
+        else:
+            vals = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
     except QgsCsException as exc:
         raise SpecError(
             tr("The extent cannot be transformed to longitude/latitude ({}): it is not on Earth in {}.").format(
                 exc, crs.authid())) from exc
-    vals = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
     if not all(math.isfinite(v) for v in vals):
         raise SpecError(
             tr("The extent is not on Earth after transformation from {} to EPSG:4326.").format(crs.authid()))
@@ -124,7 +131,60 @@ def bbox_from_rect(rect, crs, transform_context):
         raise SpecError(
             tr("The extent is not on Earth: in EPSG:4326 it spans lon {:.4f}..{:.4f}, lat {:.4f}..{:.4f}; "
                "check the extent's CRS ({}).").format(xmin, xmax, ymin, ymax, crs.authid()))
-    return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0))
+    return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0), footprint=footprint)
+
+
+def spatial_params(bbox) -> dict:
+    """A BBox as a job's ``spatial`` (with its footprint when it has one)."""
+    d = {"bbox": list(bbox.bounds_4326())}
+    if bbox.footprint:
+        d["footprint"] = list(bbox.footprint)
+    return d
+
+
+def _outline(rect, n=32):
+    from qgis.core import QgsPointXY
+
+    x0, y0, x1, y1 = rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()
+    pts = []
+    for i in range(n):
+        f = i / n
+        pts += [QgsPointXY(x0 + f * (x1 - x0), y0), QgsPointXY(x1, y0 + f * (y1 - y0)),
+                QgsPointXY(x1 - f * (x1 - x0), y1), QgsPointXY(x0, y1 - f * (y1 - y0))]
+    return pts
+
+
+def _outline_bounds(xform, rect, crs):
+    """Lon/lat bounds of the extent's densified outline; refuses an outline
+    that crosses the antimeridian (its longitudes jump by about 360°)."""
+    from ..embedders.errors import SpecError
+
+    ll = [xform.transform(p) for p in _outline(rect)]
+    lons = [p.x() for p in ll]
+    lats = [p.y() for p in ll]
+    jumps = any(abs(a - b) > 180.0 for a, b in zip(lons, lons[1:] + lons[:1]))
+    if jumps:
+        raise SpecError(
+            tr("The extent crosses the antimeridian (180° longitude): RS Embed cannot yet embed an area "
+               "across it. Split the extent into two, one on each side of 180°, and run each."))
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def _check_pole(xform, rect, crs):
+    """An extent that contains a pole has every longitude: say so."""
+    from qgis.core import QgsPointXY
+
+    from ..embedders.errors import SpecError
+
+    for lat, name in ((90.0, tr("North")), (-90.0, tr("South"))):
+        try:
+            p = xform.transform(QgsPointXY(0.0, lat), QgsCoordinateTransform.ReverseTransform)
+        except QgsCsException:
+            continue
+        if math.isfinite(p.x()) and math.isfinite(p.y()) and rect.contains(p):
+            raise SpecError(
+                tr("The extent contains the {} Pole: every longitude meets there, so it has no lon/lat box. "
+                   "RS Embed cannot embed an area around a pole; draw an extent beside it.").format(name))
 
 
 def _check_round_trip(xform, rect, crs):

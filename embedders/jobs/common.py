@@ -10,12 +10,13 @@ from ..specs import BBox, PointBuffer, SensorSpec, TemporalSpec
 
 
 def spatial_from(d) -> object:
-    """``{"bbox": [minlon, minlat, maxlon, maxlat]}`` or
-    ``{"point": [lon, lat], "buffer_m": m}``, in EPSG:4326."""
+    """``{"bbox": [minlon, minlat, maxlon, maxlat]}`` (optionally with
+    ``"footprint": [crs, xmin, ymin, xmax, ymax]``, the extent in its own CRS)
+    or ``{"point": [lon, lat], "buffer_m": m}``, in EPSG:4326."""
     if not isinstance(d, dict):
         raise SpecError("The job needs 'spatial': {'bbox': [minlon, minlat, maxlon, maxlat]} in EPSG:4326.")
     if "bbox" in d:
-        return BBox(*[float(v) for v in d["bbox"]])
+        return BBox(*[float(v) for v in d["bbox"]], footprint=d.get("footprint"))
     if "point" in d:
         lon, lat = d["point"]
         return PointBuffer(float(lon), float(lat), float(d.get("buffer_m", 0)))

@@ -128,7 +128,10 @@ def _spatial_dict(spatial) -> dict:
 
     if isinstance(spatial, PointBuffer):
         return {"point": list(spatial.center), "buffer_m": spatial.buffer_m}
-    return {"bbox": list(spatial.bounds_4326())}
+    d = {"bbox": list(spatial.bounds_4326())}
+    if getattr(spatial, "footprint", None):
+        d["footprint"] = list(spatial.footprint)
+    return d
 
 
 def _temporal_dict(temporal):

@@ -130,3 +130,25 @@ def test_job_larger_than_the_free_disk_is_refused_with_numbers(server, tmp_path,
     text = str(exc.value)
     assert "Not enough disk space" in text and "free" in text and "128 bands" in text
     assert not (tmp_path / "out" / "grid.tif").exists()
+
+
+def test_grid_covers_a_projected_extent_not_its_lonlat_box(server, tmp_path):
+    """A 3,192 x 3,485 m extent given in the grid's UTM zone: the grid is the
+    extent snapped outward to whole pixels, not the larger lon/lat box."""
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32631", always_xy=True).transform(0.2, 52.01)
+    fp = ("EPSG:32631", x, y, x + 3192.0, y + 3485.0)
+    lon0, lat0 = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(x, y)
+    lon1, lat1 = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(x + 3192, y + 3485)
+    s = spec(tmp_path)
+    s["params"]["spatial"] = {"bbox": [min(lon0, lon1) - 0.002, min(lat0, lat1) - 0.002,
+                                       max(lon0, lon1) + 0.002, max(lat0, lat1) + 0.002], "footprint": list(fp)}
+    jobs.run(s, Progress())
+    _, tr, crs, _ = read(tmp_path / "grid.tif")
+    with rasterio.open(tmp_path / "grid.tif") as src:
+        left, bottom, right, top = src.bounds
+    res = tr.a
+    assert crs == "EPSG:32631"
+    assert left <= fp[1] < left + res and right - res < fp[3] <= right
+    assert bottom <= fp[2] < bottom + res and top - res < fp[4] <= top
