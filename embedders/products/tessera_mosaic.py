@@ -134,8 +134,13 @@ def paste_warped(out, grid, q, s, tile_transform, tile_crs) -> int:
     src_crs = f"EPSG:{_epsg(tile_crs)}" if _epsg(tile_crs) else str(tile_crs)
     try:
         need = transform_bounds(grid.crs, src_crs, grid.bounds)
-    except Exception:
-        return 0
+    except Exception as exc:  # never drop a tile silently: its pixels would be missing
+        from ..errors import DataUnavailableError
+
+        raise DataUnavailableError(
+            f"A Tessera tile in {src_crs} could not be placed on the output grid in {grid.crs}: the grid's "
+            f"bounds do not transform into the tile's CRS ({exc}). Draw a smaller extent, or one that "
+            "does not straddle this many UTM zones.") from exc
     sr0, sr1, sc0, sc1 = _window(need, t, q.shape[0], q.shape[1])
     if sr0 >= sr1 or sc0 >= sc1:
         return 0

@@ -152,3 +152,25 @@ def test_grid_covers_a_projected_extent_not_its_lonlat_box(server, tmp_path):
     assert crs == "EPSG:32631"
     assert left <= fp[1] < left + res and right - res < fp[3] <= right
     assert bottom <= fp[2] < bottom + res and top - res < fp[4] <= top
+
+
+def test_a_tile_that_cannot_be_placed_is_an_error_not_a_silent_gap(monkeypatch):
+    """tessera_mosaic.paste_warped used to return 0 (tile dropped) when the
+    grid's bounds did not transform into the tile's CRS."""
+    import rs_embed_qgis.embedders.geo as geo
+    from rs_embed_qgis.embedders.errors import DataUnavailableError
+    from rs_embed_qgis.embedders.geo import RasterGrid
+    from rs_embed_qgis.embedders.products import tessera_mosaic as tm
+
+    def broken(*a, **k):
+        raise SpecError("cannot be transformed")
+
+    monkeypatch.setattr(geo, "transform_bounds", broken)
+    grid = RasterGrid.from_bounds("EPSG:32631", (300000, 5760000, 301000, 5761000), 250)
+    out = np.full((128, grid.height, grid.width), np.nan, np.float32)
+    q = np.zeros((4, 4, 128), np.int8)
+    s = np.ones((4, 4), np.float32)
+    from affine import Affine
+
+    with pytest.raises(DataUnavailableError, match="could not be placed"):
+        tm.paste_warped(out, grid, q, s, Affine(250, 0, 700000, 0, -250, 5762000), "EPSG:32630")
