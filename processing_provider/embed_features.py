@@ -3,34 +3,42 @@ square around each point, or each geometry's bounding box), as attributes and
 optionally a .npy array."""
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
+
 from qgis.core import (
     QgsCoordinateTransform, QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProcessing,
     QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsWkbTypes,
+    QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsProcessingUtils, QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
 
-from .analysis_common import EmbeddingsAlgorithm, model_kwargs
+from .analysis_common import EmbeddingsAlgorithm
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
 from ..qgis_common.params import (
-    WGS84, core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
-    temporal_from_params, tr, year_param,
+    WGS84, date_param, enum_param, enum_value, remove_files, temporal_params, time_label, tr, year_param,
 )
+from ..qgis_common.worker import run_core_job
 
 ADDED = ("model", "coverage")
 
 
-def feature_spatial(geom, buffer_m):
-    """Core spatial spec of a geometry in EPSG:4326: a PointBuffer for a
-    single point, else the geometry's bounding box."""
-    from ..embedders import BBox, PointBuffer
-
+def feature_roi(geom, buffer_m):
+    """The embed_features job's ROI of a geometry already in EPSG:4326 (lon/lat):
+    a square around a single point, else the geometry's bounding box."""
     if QgsWkbTypes.geometryType(geom.wkbType()) == QgsWkbTypes.PointGeometry and not geom.isMultipart():
         p = geom.asPoint()
-        return PointBuffer(p.x(), p.y(), buffer_m)
+        return {"point": [p.x(), p.y()], "buffer_m": buffer_m}
     r = geom.boundingBox()
-    return BBox(r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum())
+    return {"bbox": [r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum()]}
+
+
+def sink_file(sink_id):
+    """The file behind a sink id ('/x/out.gpkg|layername=out'), or None for a memory layer."""
+    path = str(sink_id or "").split("|")[0]
+    return path if path and os.path.isfile(path) else None
 
 
 class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
@@ -81,52 +89,60 @@ class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         import numpy as np
 
-        from ..embedders.api import get_embeddings_batch
-        from ..embedders.embedding import Embedding
-        from ..embedders.fileio import atomic_path
-        from ..embedders.threads import in_python_thread
-
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(tr("Choose a vector layer of features to embed."))
         model = enum_value(self, parameters, self.MODEL, context, model_ids())
-        temporal = temporal_from_params(self, parameters, context)
         buffer_m = self.parameterAsDouble(parameters, self.BUFFER, context)
-        kwargs = model_kwargs(model, enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS),
-                              enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES))
         xform = QgsCoordinateTransform(source.sourceCrs(), WGS84, context.transformContext())
-        features, spatials, results = [], [], {}
+        features, rois = [], []
         for f in source.getFeatures():
             features.append(QgsFeature(f))
-            g = f.geometry()
+            g = QgsFeature(f).geometry()
             if g is None or g.isEmpty():
-                results[len(features) - 1] = tr("no geometry")
+                rois.append({"error": tr("no geometry")})
                 continue
             try:
                 g.transform(xform)
-                spatials.append((len(features) - 1, feature_spatial(g, buffer_m)))
-            except Exception as exc:  # QgsCsException, SpecError: this feature only
-                results[len(features) - 1] = str(exc)
+                rois.append(feature_roi(g, buffer_m))
+            except Exception as exc:  # QgsCsException: this feature only
+                rois.append({"error": str(exc)})
         if not features:
             raise QgsProcessingException(tr("The layer has no features to embed."))
-        feedback.pushInfo(tr("Embedding {} features with {} for {}").format(len(features), model, temporal))
-        with core_errors_as_processing():
-            embs = in_python_thread(  # pyproj is unsafe on pooled Qt threads
-                get_embeddings_batch, model, spatials=[s for _, s in spatials], temporal=temporal,
-                progress=feedback_progress(feedback, 0.0, 0.9), on_error="return", **kwargs) if spatials else []
-        for (i, _), emb in zip(spatials, embs):  # errors as text: no traceback keeps this frame alive
-            results[i] = emb if isinstance(emb, Embedding) else f"{type(emb).__name__}: {emb}"
-        del embs
-        embedded = {i: r for i, r in results.items() if isinstance(r, Embedding)}
-        for i in sorted(set(results) - set(embedded)):
-            feedback.pushWarning(tr("Feature {} has no embedding: {}").format(features[i].id(), results[i]))
-        if not embedded:
-            reasons = sorted({str(r) for r in results.values()})[:5]
-            raise QgsProcessingException(tr("No feature could be embedded: {}").format("; ".join(reasons)))
-        array = np.full((len(features), embedded[min(embedded)].dim), np.nan, dtype=np.float32)
-        for i, emb in embedded.items():
-            array[i] = np.asarray(emb.data, dtype=np.float32).ravel()
-        dim = array.shape[1]
+        npy = self.parameterAsFileOutput(parameters, self.ARRAY_OUTPUT, context) \
+            if parameters.get(self.ARRAY_OUTPUT) else None
+        folder = str(Path(npy).parent) if npy else QgsProcessingUtils.tempFolder()
+        params = {"model": model, "temporal": temporal_params(self, parameters, context), "features": rois,
+                  "backend": enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS),
+                  "imagery_source": enum_value(self, parameters, self.IMAGERY_SOURCE, context, IMAGERY_SOURCES),
+                  "vectors_folder": folder}
+        feedback.pushInfo(tr("Embedding {} features with {} for {}").format(
+            len(features), model, time_label(params["temporal"])))
+        out = run_core_job("embed_features", params, [str(Path(folder) / "vectors.npy")], feedback, span=(0.0, 90.0))
+        vectors = out["vectors"]
+        try:
+            array = np.load(vectors)
+            sink_id = self._write_sink(parameters, context, feedback, source, features, model, array, out)
+            if npy:
+                try:
+                    os.replace(vectors, npy)  # same folder: the array appears with the layer, or neither
+                except OSError as exc:
+                    remove_files([sink_file(sink_id)])
+                    raise QgsProcessingException(tr("Could not write {}: {}").format(npy, exc)) from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.remove(vectors)
+        failed = len(features) - out["embedded"]
+        feedback.pushInfo(tr("{} of {} features embedded ({} dimensions).").format(
+            out["embedded"], len(features), out["dim"]))
+        return {self.OUTPUT: sink_id, self.ARRAY_OUTPUT: npy, "FAILED": failed, "DIM": out["dim"]}
+
+    def _write_sink(self, parameters, context, feedback, source, features, model, array, out):
+        """The input features with model, coverage and one field per dimension (NULL where it failed)."""
+        for f, err in zip(features, out["errors"]):
+            if err:
+                feedback.pushWarning(tr("Feature {} has no embedding: {}").format(f.id(), err))
+        dim = int(out["dim"])
         names = list(ADDED) + [f"e{j:03d}" for j in range(dim)]
         prefix = "rse_" if any(source.fields().lookupField(n) >= 0 for n in names) else ""
         if prefix:
@@ -139,20 +155,20 @@ class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
                                              source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        for i, f in enumerate(features):
-            emb = embedded.get(i)
-            added = ([model, float(emb.meta.get("coverage_fraction", 1.0))] + [float(v) for v in array[i]]
-                     if emb is not None else [None] * (dim + 2))
-            out = QgsFeature(fields)
-            out.setGeometry(f.geometry())
-            out.setAttributes(list(f.attributes()) + added)
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        try:
+            for i, f in enumerate(features):
+                cov = out["coverage"][i]
+                added = ([model, float(cov)] + [float(v) for v in array[i]]
+                         if cov is not None else [None] * (dim + 2))
+                feat = QgsFeature(fields)
+                feat.setGeometry(f.geometry())
+                feat.setAttributes(list(f.attributes()) + added)
+                if not sink.addFeature(feat, QgsFeatureSink.FastInsert):
+                    raise QgsProcessingException(tr("Could not write feature {}: {}").format(
+                        f.id(), sink.lastError() if hasattr(sink, "lastError") else ""))
+        except BaseException:
+            del sink
+            remove_files([sink_file(sink_id)])
+            raise
         del sink  # closes the file now
-        npy = self.parameterAsFileOutput(parameters, self.ARRAY_OUTPUT, context) \
-            if parameters.get(self.ARRAY_OUTPUT) else None
-        if npy:
-            with atomic_path(npy) as tmp, open(tmp, "wb") as fh:
-                np.save(fh, array)
-        failed = len(features) - len(embedded)
-        feedback.pushInfo(tr("{} of {} features embedded ({} dimensions).").format(len(embedded), len(features), dim))
-        return {self.OUTPUT: sink_id, self.ARRAY_OUTPUT: npy, "FAILED": failed, "DIM": dim}
+        return sink_id

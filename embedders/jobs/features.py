@@ -37,6 +37,7 @@ def embed_features(params: dict, progress) -> dict:
         raise SpecError("The layer has no features to embed.")
     temporal = temporal_from(params.get("temporal"))
     kwargs = embed_kwargs(model, params)
+    Path(folder).mkdir(parents=True, exist_ok=True)  # an unusable folder fails before any embedding
     errors, rois = [None] * len(items), []
     for i, item in enumerate(items):
         if not isinstance(item, dict) or item.get("error"):

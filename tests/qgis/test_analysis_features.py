@@ -1,24 +1,31 @@
 """embed_features (batched pooled embeddings per feature) and embedding_change
-running the model for two years, with Tessera sample data in the real format
-served from 127.0.0.1."""
+running the model for two years, in the core's worker, with Tessera sample
+data in the real format (made by the core's Python) served from 127.0.0.1.
+Reference vectors come from the core's own get_embedding (core_cli pooled)."""
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import rasterio
 
-from fixtures_analysis import serve_tessera, tessera_mirror
-from rs_embed_qgis.embedders import (BBox, DataUnavailableError, OutputSpec, PointBuffer, TemporalSpec,
-                                     get_embedding, get_embeddings_batch)
+from core_fixtures import Raster, core, transform_xy
+from fixtures_analysis import serve_tessera
 
-Y = TemporalSpec.year(2024)
 LAND = [(0.13, 52.03), (0.27, 52.07)]
 OCEAN = (0.65, 52.05)
 
 
+def pooled_ref(spatial):
+    """The core's pooled Tessera vector of a spatial spec (job terms) for 2024."""
+    return core("pooled", "tessera", json.dumps(spatial), 2024)
+
+
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory):
-    return tessera_mirror(tmp_path_factory.mktemp("tessera"))
+    return SimpleNamespace(root=Path(core("tessera_mirror", tmp_path_factory.mktemp("tessera"))["root"]))
 
 
 @pytest.fixture
@@ -40,17 +47,6 @@ def point_layer(points, crs="EPSG:4326"):
     return lyr
 
 
-def test_batch_on_error_return_keeps_going(tessera):
-    rois = [PointBuffer(*LAND[0], 300), PointBuffer(*OCEAN, 300), PointBuffer(*LAND[1], 300)]
-    out = get_embeddings_batch("tessera", spatials=rois, temporal=Y, on_error="return")
-    assert isinstance(out[1], DataUnavailableError) and "ocean" in str(out[1])
-    for roi, emb in zip(rois[::2], out[::2]):
-        ref = get_embedding("tessera", spatial=roi, temporal=Y, output=OutputSpec.pooled())
-        np.testing.assert_array_equal(emb.data, ref.data)
-    with pytest.raises(DataUnavailableError, match="ocean"):
-        get_embeddings_batch("tessera", spatials=rois, temporal=Y)
-
-
 def test_embed_features_points_with_a_failing_one(rs_provider, tessera, tmp_path):
     import processing
     from qgis.core import QgsVectorLayer
@@ -70,11 +66,11 @@ def test_embed_features_points_with_a_failing_one(rs_provider, tessera, tmp_path
     assert arr.shape == (3, 128) and np.isnan(arr[1]).all()
     feats = sorted(got.getFeatures(), key=lambda f: f["site"])
     for i, (f, pt) in enumerate(zip(feats[::2], LAND)):
-        ref = get_embedding("tessera", spatial=PointBuffer(*pt, 300), temporal=Y, output=OutputSpec.pooled())
+        ref = pooled_ref({"point": list(pt), "buffer_m": 300})
         vec = np.array([f[f"rse_e{j:03d}"] for j in range(128)])
-        np.testing.assert_allclose(vec, ref.data, rtol=1e-6)
-        np.testing.assert_allclose(arr[2 * i], ref.data, rtol=1e-6)
-        assert f["rse_model"] == "tessera" and f["rse_coverage"] == pytest.approx(ref.meta["coverage_fraction"])
+        np.testing.assert_allclose(vec, ref["vector"], rtol=1e-6)
+        np.testing.assert_allclose(arr[2 * i], ref["vector"], rtol=1e-6)
+        assert f["rse_model"] == "tessera" and f["rse_coverage"] == pytest.approx(ref["coverage"])
         assert f["model"] == "mine"
     from qgis.core import NULL
 
@@ -84,11 +80,10 @@ def test_embed_features_points_with_a_failing_one(rs_provider, tessera, tmp_path
 
 def test_embed_features_polygons_use_their_bounding_box(rs_provider, tessera, tmp_path):
     import processing
-    from pyproj import Transformer
     from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 
-    t = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-    ring = [t.transform(x, y) for x, y in ((0.12, 52.02), (0.16, 52.025), (0.15, 52.06), (0.12, 52.02))]
+    ring = [transform_xy(x, y, "EPSG:4326", "EPSG:3857")
+            for x, y in ((0.12, 52.02), (0.16, 52.025), (0.15, 52.06), (0.12, 52.02))]
     layer = QgsVectorLayer("Polygon?crs=EPSG:3857", "fields_layer", "memory")
     f = QgsFeature()
     f.setGeometry(QgsGeometry.fromWkt("POLYGON((" + ",".join(f"{x} {y}" for x, y in ring) + "))"))
@@ -96,8 +91,8 @@ def test_embed_features_polygons_use_their_bounding_box(rs_provider, tessera, tm
     res = processing.run("rs_embed:embed_features", {"INPUT": layer, "MODEL": "tessera", "YEAR": 2024,
                                                      "OUTPUT": "TEMPORARY_OUTPUT"})
     feat = next(res["OUTPUT"].getFeatures())
-    ref = get_embedding("tessera", spatial=BBox(0.12, 52.02, 0.16, 52.06), temporal=Y, output=OutputSpec.pooled())
-    np.testing.assert_allclose([feat[f"e{j:03d}"] for j in range(128)], ref.data, rtol=1e-5)
+    ref = pooled_ref({"bbox": [0.12, 52.02, 0.16, 52.06]})
+    np.testing.assert_allclose([feat[f"e{j:03d}"] for j in range(128)], ref["vector"], rtol=1e-5)
     assert feat["model"] == "tessera"
 
 
@@ -117,16 +112,44 @@ def test_embedding_change_runs_the_model_for_both_years(rs_provider, tessera, tm
               "YEAR_B": 2024, "OUTPUT": str(tmp_path / "change.tif"),
               "GRID_A": str(tmp_path / "a.tif"), "GRID_B": str(tmp_path / "b.tif")}
     res = processing.run("rs_embed:embedding_change", params)
-    with rasterio.open(tmp_path / "a.tif") as a, rasterio.open(tmp_path / "b.tif") as b, \
-            rasterio.open(res["OUTPUT"]) as c:
-        x, y, dist = a.read().astype(float), b.read().astype(float), c.read(1)
-        assert a.tags()["RS_EMBED_TIME"] == "2022" and b.tags()["RS_EMBED_TIME"] == "2024"
-        assert c.transform == a.transform
+    a, b, c = Raster(tmp_path / "a.tif"), Raster(tmp_path / "b.tif"), Raster(res["OUTPUT"])
+    x, y, dist = a.data.astype(float), b.data.astype(float), c.band(1)
+    assert a.tags["RS_EMBED_TIME"] == "2022" and b.tags["RS_EMBED_TIME"] == "2024"
+    assert c.transform == a.transform
     exp = 1 - (x * y).sum(0) / (np.linalg.norm(x, axis=0) * np.linalg.norm(y, axis=0))
     np.testing.assert_allclose(dist, exp, atol=1e-5)
     assert np.nanmean(dist) > 1e-3 and res["GRID_A"] == str(tmp_path / "a.tif")
     same = processing.run("rs_embed:embedding_change", dict(params, YEAR_A=2024, GRID_A=None, GRID_B=None,
                                                              OUTPUT=str(tmp_path / "same.tif")))
-    with rasterio.open(same["OUTPUT"]) as s:
-        assert np.nanmax(np.abs(s.read(1))) < 1e-6
+    assert np.nanmax(np.abs(Raster(same["OUTPUT"]).band(1))) < 1e-6
     assert "GRID_A" not in same
+
+
+def test_embed_features_array_and_layer_succeed_or_fail_together(rs_provider, tessera, tmp_path):
+    """An array output that cannot be written fails the run before any layer is written."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    (tmp_path / "file").write_text("not a folder")
+    out = tmp_path / "feat.gpkg"
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("rs_embed:embed_features", {
+            "INPUT": point_layer(LAND), "MODEL": "tessera", "YEAR": 2024, "BUFFER": 300,
+            "OUTPUT": str(out), "ARRAY_OUTPUT": str(tmp_path / "file" / "feat.npy")})
+    assert str(tmp_path / "file") in str(err.value)
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_embed_features_leaves_no_temporary_vectors(rs_provider, tessera, tmp_path):
+    import processing
+
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    res = processing.run("rs_embed:embed_features", {
+        "INPUT": point_layer(LAND), "MODEL": "tessera", "YEAR": 2024, "BUFFER": 300,
+        "OUTPUT": str(tmp_path / "feat.gpkg"), "ARRAY_OUTPUT": str(tmp_path / "feat.npy")})
+    assert res["FAILED"] == 0 and np.load(tmp_path / "feat.npy").shape == (2, 128)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".npy", ".gpkg")) == ["feat.gpkg", "feat.npy"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
