@@ -204,10 +204,13 @@ class CopernicusEmbed(Embedder):
 
     def fetch_grid(self, request) -> Embedding:
         t = request.temporal
-        if t is not None and YEAR not in t.years():
+        if t is None:
+            raise SpecError(f"Copernicus Embed describes {YEAR}: pass temporal=TemporalSpec.year({YEAR}) "
+                            f"(or a window within {YEAR}).")
+        if t.years() != [YEAR]:
             raise DataUnavailableError(
-                f"Copernicus Embed exists for {YEAR} only; the time window {t} does not include it. "
-                f"Use TemporalSpec.year({YEAR}).")
+                f"Copernicus Embed exists for {YEAR} only; the time window {t} is not within {YEAR}. "
+                f"Use TemporalSpec.year({YEAR}) or a window inside it.")
         prog = request.progress
         path = ensure_product(request.config, prog.sub(0.0, 0.7))
         source = fast_copy(path, request.config, prog.sub(0.7, 0.95))

@@ -104,6 +104,11 @@ def test_years_other_than_2021_are_refused(product):
     emb = get_embedding("copernicus_embed", spatial=cell_bbox(2, 2, 2, 2),
                         temporal=TemporalSpec.range("2021-03-01", "2021-06-01"))
     assert emb.meta["year"] == 2021
+    with pytest.raises(DataUnavailableError, match="not within 2021"):   # spans 2020-2022, contains 2021
+        get_embedding("copernicus_embed", spatial=cell_bbox(2, 2, 2, 2),
+                      temporal=TemporalSpec.range("2020-06-01", "2022-06-01"))
+    with pytest.raises(SpecError, match="TemporalSpec.year\\(2021\\)"):
+        get_embedding("copernicus_embed", spatial=cell_bbox(2, 2, 2, 2), temporal=None)
     with pytest.raises(SpecError, match="no backend"):
         get_embedding("copernicus_embed", spatial=cell_bbox(2, 2, 2, 2), backend="gee")
 
