@@ -11,26 +11,14 @@ from qgis.core import (
 
 from .analysis_common import EmbeddingsAlgorithm
 from ..qgis_common.icons import family_icon
+from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES
 from ..qgis_common.params import (
-    core_errors_as_processing, date_param, enum_param, enum_value, feedback_progress,
-    spatial_from_extent, temporal_from_params, tr, year_param,
+    date_param, enum_param, enum_value, spatial_from_extent, temporal_params, time_label, tr, year_param,
 )
 from ..qgis_common.postprocessors import attach_style, style_rgb
+from ..qgis_common.worker import run_core_job
 
-SOURCES = ("auto", "local", "stac", "gee")
-COMPOSITES = ("median", "mosaic")
 RGB_STRETCH = (0.0, 3000.0)  # reflectance x 10^4
-
-
-def rgb_bands(bands):
-    """1-based output bands to show as red, green, blue: B04/B03/B02 when
-    present, else the first three; None for fewer than three bands."""
-    names = [str(b).upper() for b in bands]
-    canon = {"B4": "B04", "B3": "B03", "B2": "B02"}
-    names = [canon.get(n, n) for n in names]
-    if all(b in names for b in ("B04", "B03", "B02")):
-        return tuple(names.index(b) + 1 for b in ("B04", "B03", "B02"))
-    return (1, 2, 3) if len(names) >= 3 else None
 
 
 class FetchImageryAlgorithm(EmbeddingsAlgorithm):
@@ -102,46 +90,32 @@ class FetchImageryAlgorithm(EmbeddingsAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Imagery")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..embedders.config import get_config
-        from ..embedders.imagery import ImageryRequest, get_patch, parse_bands
-        from ..embedders.imagery.geotiff import write_patch
-        from ..embedders.imagery.local import parse_band_map
-        from ..embedders.specs import SensorSpec
-        from ..embedders.threads import in_python_thread
-
-        spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
-        temporal = temporal_from_params(self, parameters, context)
         source = enum_value(self, parameters, self.IMAGERY_SOURCE, context, SOURCES)
         layer = self.parameterAsRasterLayer(parameters, self.INPUT_RASTER, context)
         if source == "local" and layer is None:
             raise QgsProcessingException(tr("The 'local' imagery source needs an input raster."))
         out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        with core_errors_as_processing():
-            bands = parse_bands(self.parameterAsString(parameters, self.BANDS, context) or "RGB")
-            sensor = SensorSpec(
-                bands=tuple(bands), scale_m=self.parameterAsDouble(parameters, self.SCALE_M, context),
-                cloudy_pct=self.parameterAsDouble(parameters, self.CLOUD_MAX, context),
-                composite=enum_value(self, parameters, self.COMPOSITE, context, COMPOSITES),
-                mask_clouds=self.parameterAsBool(parameters, self.MASK_CLOUDS, context))
-            request = ImageryRequest(
-                spatial, temporal, bands, sensor, source=source,
-                input_raster=layer.source() if layer is not None and source in ("auto", "local") else None,
-                band_map=parse_band_map(self.parameterAsString(parameters, self.BAND_MAP, context)),
-                progress=feedback_progress(feedback, 0.0, 0.95))
-            patch = in_python_thread(get_patch, request, get_config())  # pyproj: not on Qt pool threads
-            in_python_thread(write_patch, patch, out_path)
-        meta = patch.meta
-        scenes = meta.get("scenes") or []
-        feedback.pushInfo(tr("Source: {}; {} scene(s): {}").format(
-            meta.get("source"), len(scenes), ", ".join(str(s.get("id")) for s in scenes[:10])))
+        temporal = temporal_params(self, parameters, context)
+        params = {
+            "spatial": {"bbox": list(spatial_from_extent(self, parameters, self.EXTENT, context).bounds_4326())},
+            "temporal": temporal, "imagery_source": source,
+            "input_raster": layer.source().split("|")[0] if layer is not None and source in ("auto", "local") else None,
+            "band_map": self.parameterAsString(parameters, self.BAND_MAP, context) or None,
+            "bands": self.parameterAsString(parameters, self.BANDS, context) or "RGB",
+            "scale_m": self.parameterAsDouble(parameters, self.SCALE_M, context),
+            "cloudy_pct": self.parameterAsDouble(parameters, self.CLOUD_MAX, context),
+            "composite": enum_value(self, parameters, self.COMPOSITE, context, COMPOSITES),
+            "mask_clouds": self.parameterAsBool(parameters, self.MASK_CLOUDS, context), "output": out_path}
+        res = run_core_job("fetch_imagery", params, [out_path], feedback, span=(0.0, 97.0))
+        scenes = res["scenes"]
+        feedback.pushInfo(tr("Source: {}; {} scene(s): {}").format(res["source"], len(scenes), ", ".join(scenes[:10])))
         feedback.pushInfo(tr("Grid: {} at {:g} m, {} x {} pixels; {:.0%} of pixels have data{}").format(
-            patch.grid.crs, patch.grid.res[0], patch.grid.width, patch.grid.height,
-            float((patch.data == patch.data).all(axis=0).mean()),
-            tr(" (from the cache)") if meta.get("cache") == "hit" else ""))
+            res["crs"], res["res"], res["width"], res["height"], res["valid_fraction"] or 0.0,
+            tr(" (from the cache)") if res.get("cache") == "hit" else ""))
         feedback.setProgress(100)
-        rgb = rgb_bands(patch.bands)
+        rgb = res.get("rgb")
         if rgb:
             self.post_processor = attach_style(
-                context, out_path, lambda lyr: style_rgb(lyr, rgb, vmin=RGB_STRETCH[0], vmax=RGB_STRETCH[1]),
-                name=tr("Imagery {} {}").format(meta.get("source"), temporal))
+                context, out_path, lambda lyr: style_rgb(lyr, tuple(rgb), vmin=RGB_STRETCH[0], vmax=RGB_STRETCH[1]),
+                name=tr("Imagery {} {}").format(res["source"], time_label(temporal)))
         return {self.OUTPUT: out_path}

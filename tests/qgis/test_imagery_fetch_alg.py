@@ -1,5 +1,6 @@
-"""The "Fetch imagery" Processing algorithm through processing.run, with the
-STAC API and COGs of fixtures_imagery on 127.0.0.1 and with a local raster."""
+"""The "Fetch imagery" Processing algorithm through processing.run, run in the
+core's worker, with the STAC API and COGs of fixtures_imagery on 127.0.0.1
+(served by the core's Python) and with a local raster written by GDAL."""
 from __future__ import annotations
 
 import json
@@ -7,34 +8,54 @@ import json
 import numpy as np
 import pytest
 
-from fixtures_imagery import CRS, make_scene, roi_for, serve_stac, write_cog
+from core_fixtures import Raster, stac_server, write_gtiff
+from fixtures_imagery import CRS, X0, Y0
 
 ALG = "rs_embed:fetch_imagery"
 
 
-def extent_3857(roi):
-    from rs_embed_qgis.embedders.geo import roi_bounds_in
+@pytest.fixture(autouse=True)
+def fresh_worker():
+    """The worker reads RS_EMBED_* variables when it starts: these tests change
+    them (a new loopback server each), so each starts its own worker."""
+    from rs_embed_qgis.embedders import jobclient
 
-    xmin, ymin, xmax, ymax = roi_bounds_in(roi, "EPSG:3857")
-    return f"{xmin},{xmax},{ymin},{ymax} [EPSG:3857]"
+    jobclient.shutdown()
+    yield
+    jobclient.shutdown()
+
+
+def roi_for(offset_m=(640.0, 640.0), buffer_m=300.0):
+    """The square of fixtures_imagery.roi_for inside the test scenes, in their UTM CRS."""
+    from qgis.core import QgsRectangle
+
+    x, y = X0 + offset_m[0], Y0 - offset_m[1]
+    return QgsRectangle(x - buffer_m, y - buffer_m, x + buffer_m, y + buffer_m)
+
+
+def extent_3857(rect):
+    """The extent in Web Mercator: any CRS is accepted and transformed."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
+
+    r = QgsCoordinateTransform(QgsCoordinateReferenceSystem(CRS), QgsCoordinateReferenceSystem("EPSG:3857"),
+                               QgsProject.instance()).transformBoundingBox(rect)
+    return f"{r.xMinimum()},{r.xMaximum()},{r.yMinimum()},{r.yMaximum()} [EPSG:3857]"
 
 
 @pytest.fixture
-def stac_url(loopback, tmp_path, monkeypatch):
+def stac_url(tmp_path, monkeypatch):
     root = tmp_path / "www"
     root.mkdir()
-    srv, api = serve_stac(loopback, root)
-    for i, (day, cloud, level) in enumerate([(10, 5, 1000), (20, 15, 3000), (25, 70, 9000)]):
-        api.items.append(make_scene(root, srv.url, f"s{i}", f"2022-06-{day}T10:00:00", cloud, baseline="04.00",
-                                    values={"B04": level, "B03": level + 10, "B02": level + 20,
-                                            "B08": level + 30}))
-    monkeypatch.setenv("RS_EMBED_STAC_URL", srv.url + "/stac")
-    return srv
+    scenes = [[f"s{i}", f"2022-06-{day}T10:00:00", cloud, "04.00",
+               {"B04": level, "B03": level + 10, "B02": level + 20, "B08": level + 30}]
+              for i, (day, cloud, level) in enumerate([(10, 5, 1000), (20, 15, 3000), (25, 70, 9000)])]
+    with stac_server(root, scenes) as url:
+        monkeypatch.setenv("RS_EMBED_STAC_URL", url + "/stac")
+        yield url
 
 
 def test_fetch_imagery_writes_the_composite_as_geotiff(rs_provider, stac_url, tmp_path):
     import processing
-    import rasterio
 
     out = tmp_path / "img.tif"
     res = processing.run(ALG, {
@@ -42,12 +63,12 @@ def test_fetch_imagery_writes_the_composite_as_geotiff(rs_provider, stac_url, tm
         "IMAGERY_SOURCE": "stac", "BANDS": "B08,B04,B03,B02", "CLOUD_MAX": 30, "COMPOSITE": "median",
         "OUTPUT": str(out)})
     assert res["OUTPUT"] == str(out)
-    with rasterio.open(out) as src:
-        assert src.crs.to_epsg() == 32633 and src.res == (10.0, 10.0)
-        assert src.descriptions == ("B08", "B04", "B03", "B02")
-        assert src.dtypes[0] == "float32" and np.isnan(src.nodata)
-        data = src.read()
-        meta = json.loads(src.tags()["RS_EMBED_META"])
+    src = Raster(out)
+    assert src.epsg == 32633 and src.res == (10.0, 10.0)
+    assert src.descriptions == ("B08", "B04", "B03", "B02")
+    assert src.dtype == "Float32" and np.isnan(src.nodata)
+    data = src.data
+    meta = json.loads(src.tags["RS_EMBED_META"])
     # Extent came in Web Mercator: the grid covers at least the ROI in UTM.
     assert data.shape[1] >= 60 and data.shape[2] >= 60
     np.testing.assert_array_equal(data[1], 2000)  # median of 1000 and 3000; the 70% scene is filtered
@@ -76,13 +97,12 @@ def test_fetch_imagery_errors_become_processing_errors(rs_provider, stac_url, tm
 
 def test_fetch_imagery_local_raster_loads_as_styled_rgb(rs_provider, tmp_path, qgis_iface):
     import processing
-    from affine import Affine
     from qgis.core import QgsMultiBandColorRenderer, QgsProject
 
     # A local 4-band raster (blue, green, red, nir) mapped with BAND_MAP.
     r, c = np.mgrid[0:128, 0:128]
     bands = np.stack([1000 + c, 2000 + c, 3000 + c, 4000 + c]).astype(np.uint16)
-    src = write_cog(tmp_path / "scene.tif", bands, CRS, Affine(10, 0, 500000, 0, -10, 5800000), nodata=0)
+    src = write_gtiff(tmp_path / "scene.tif", bands, 32633, (500000, 10, 0, 5800000, 0, -10), nodata=0)
     out = tmp_path / "rgb.tif"
     processing.runAndLoadResults(ALG, {
         "EXTENT": extent_3857(roi_for()), "YEAR": 2022, "IMAGERY_SOURCE": "auto", "INPUT_RASTER": str(src),
