@@ -1,21 +1,22 @@
 """Outputs chain in the graphical modeler: a model whose Embed ROI grid feeds
-PCA RGB and Similarity-free analysis runs like any Processing model."""
-import sys
-from pathlib import Path
-
+PCA RGB and Similarity-free analysis runs like any Processing model (each
+child in the core's worker; the Tessera sample made by the core's Python)."""
 import numpy as np
 import pytest
-import rasterio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import tessera_sample as ts  # noqa: E402
+from core_fixtures import Raster, core
 
 
 @pytest.fixture
 def sample_env(tmp_path_factory, monkeypatch):
-    d = ts.setup_demo_data(tmp_path_factory.mktemp("tessera_sample_modeler"), pixel_m=100.0)
-    for k, v in ts.demo_env(d).items():
+    from rs_embed_qgis.embedders import jobclient
+
+    d = core("tessera_demo", tmp_path_factory.mktemp("tessera_sample_modeler"))
+    for k, v in d["env"].items():
         monkeypatch.setenv(k, v)
+    jobclient.shutdown()  # the worker reads RS_EMBED_* when it starts
+    yield
+    jobclient.shutdown()
 
 
 def build_model():
@@ -56,9 +57,9 @@ def test_embed_roi_chains_into_pca_rgb_in_a_model(rs_provider, sample_env, tmp_p
     res = processing.run(model, {"roi": "0.12,0.28,52.01,52.09 [EPSG:4326]",
                                  "embed:grid": str(tmp_path / "grid.tif"),
                                  "pca:pca": str(tmp_path / "pca.tif")})
-    with rasterio.open(res["embed:grid"]) as g, rasterio.open(res["pca:pca"]) as p:
-        assert g.count == 128 and p.count == 4
-        assert g.transform == p.transform and g.crs == p.crs
-        rgb = p.read()
+    g, p = Raster(res["embed:grid"]), Raster(res["pca:pca"])
+    assert g.count == 128 and p.count == 4
+    assert g.transform == p.transform and g.crs == p.crs
+    rgb = p.data
     assert rgb[3].min() == 255  # full coverage
     assert len(np.unique(rgb[0])) > 20
