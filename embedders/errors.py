@@ -50,14 +50,13 @@ def require(module_name, package=None, purpose=None):
     except ImportError as exc:
         pkg = package or module_name
         what = f" (needed for {purpose})" if purpose else ""
-        try:  # the exact command for this Python (environment.py)
-            from .environment import install_hint
+        try:  # the family to set up and the exact command for the core's Python (packages.py)
+            from .packages import install_hint
 
-            cmd = install_hint(module_name.split(".")[0], pkg)
+            hint = install_hint(module_name.split(".")[0])
         except Exception:  # never let the hint hide the error
-            cmd = f"python3 -m pip install '{pkg}'"
+            hint = "Run Set up RS Embed (Raster \u203a RS Embed) for the family that needs it."
         raise DependencyMissingError(
-            f"The Python package '{pkg}' is not installed{what}. "
-            f"Install it into the Python that runs QGIS: {cmd} "
+            f"The Python package '{pkg}' is not installed in the core's environment{what}. {hint} "
             f"(original error: {exc})"
         ) from exc

@@ -1,192 +1,151 @@
-"""The environment report: packages present/missing per family and model, the
-install commands for this Python, GPU visibility; and, end to end, the plugin
-with optional packages blocked still lists every algorithm, and running one
-says what to install."""
+"""Check environment and Set up RS Embed, as QGIS runs them: the report comes
+from the core's own Python (the worker), never QGIS's, with each family ready
+or missing at exact versions and model readiness that agrees with the family
+rows; one action installs exactly what is missing into that environment;
+before set-up everything says how to set up; the set-up algorithm builds the
+environment headless from a folder of wheels, and the plugin then finds it."""
 from __future__ import annotations
 
-import importlib.metadata as md
 import json
 import os
-import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fixtures_env import overlay_env, pinned_wheel, site_packages
+from fixtures_gui import fresh_workers  # noqa: F401
+from qgis.core import QgsProcessingException
 
-from rs_embed_qgis.embedders import environment as env
-from rs_embed_qgis.processing_provider.provider import ALGORITHMS
+from qgis_process_helpers import run_qgis_process
+from rs_embed_qgis.embedders import envsetup
+from rs_embed_qgis.embedders import packages as pk
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def test_present_packages_have_their_installed_versions():
-    rep = env.environment_report(with_gpu=False)
-    assert rep.packages["numpy"].present and rep.packages["numpy"].version == md.version("numpy")
-    assert rep.packages["rasterio"].version == md.version("rasterio")
-    core = next(g for g in rep.families if g.id == "core")
-    assert core.ok and core.commands == []
-    assert {g.id for g in rep.families} >= {"core", "tessera", "earth_engine", "stac", "torch_models"}
-    assert "tessera" in {g.id for g in rep.models}  # registered models get their own rows
+HEAVY = ("torch", "torchvision", "timm", "rasterio", "pyproj", "geotessera", "ee", "sklearn", "pandas")
 
 
-def test_blocked_packages_are_missing_with_a_command_that_installs_them(monkeypatch):
-    monkeypatch.setitem(sys.modules, "pystac_client", None)  # what an absent package looks like
-    monkeypatch.setitem(sys.modules, "ee", None)
-    rep = env.environment_report(with_gpu=False)
-    stac = next(g for g in rep.families if g.id == "stac")
-    assert stac.missing == ["pystac_client"] and not rep.packages["pystac_client"].present
-    args = shlex.split(stac.commands[0])
-    assert args[:4] == [env.python_executable(), "-m", "pip", "install"]
-    assert "pystac-client>=0.7" in args and "planetary-computer>=1.0" not in args
-    assert "numpy<2" in args  # keeps QGIS's numpy 1 (its GDAL bindings need it)
-    assert any("earthengine-api>=1.0" in c for c in rep.commands)
-    assert "pystac_client" in rep.to_text() or "pystac-client" in rep.to_text()
-
-
-def test_install_command_uses_the_user_site_outside_a_venv(monkeypatch):
-    monkeypatch.setattr(env, "in_venv", lambda: False)
-    monkeypatch.setattr(env, "_externally_managed", lambda: True)
-    (cmd,) = env.install_commands(["einops"])
-    args = shlex.split(cmd)
-    assert args[4:6] == ["--user", "--break-system-packages"] and "einops" in args
-    monkeypatch.setattr(env, "in_venv", lambda: True)
-    assert "--user" not in shlex.split(env.install_commands(["einops"])[0])
-
-
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the --no-deps route is for Python < 3.12")
-def test_geotessera_gets_its_own_no_deps_command_plus_its_runtime_needs():
-    plain, special = env.install_commands(["geotessera"])
-    assert shlex.split(special)[-3:] == ["--no-deps", "--ignore-requires-python", "geotessera==0.11.0"]
-    assert "rich" in shlex.split(plain) and "geotessera==0.11.0" not in shlex.split(plain)
-
-
-def test_the_executable_is_a_python_even_when_embedded(monkeypatch, tmp_path):
-    """Inside QGIS sys.executable is the qgis binary; pip must run with Python."""
-    fake = tmp_path / "bin" / "qgis"
-    fake.parent.mkdir()
-    fake.write_text("")
-    py = tmp_path / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
-    py.write_text("")
-    monkeypatch.setattr(sys, "executable", str(fake))
-    monkeypatch.setattr(sys, "prefix", str(tmp_path))
-    assert env.python_executable() == str(py)
-
-
-def test_pins_agree_with_the_requirement_files():
-    reqs = {}
-    for f in ("requirements.txt", "requirements-models.txt"):
-        for line in (REPO / f).read_text().splitlines():
-            line = line.split("#")[0].strip()
-            if line:
-                name = re.split(r"[<>=!~ ]", line, 1)[0].lower().replace("_", "-")
-                reqs[name] = line.replace(" ", "")
-    checked = 0
-    for p in env.PACKAGES.values():
-        key = p.dist.lower().replace("_", "-")
-        if key in reqs:
-            assert p.pip.replace(" ", "") == reqs[key], p
-            checked += 1
-    assert checked >= 15
-
-
-def test_verify_imports_catches_a_broken_install(tmp_path, monkeypatch):
-    (tmp_path / "rs_embed_broken_pkg.py").write_text("raise ImportError('needs libfoo.so.3')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    quick = env.package_status("rs_embed_broken_pkg")
-    deep = env.package_status("rs_embed_broken_pkg", verify_import=True)
-    assert quick.present and quick.usable
-    assert deep.present and not deep.usable and "libfoo" in deep.error
-
-
-def test_gpu_report_is_honest(monkeypatch):
-    monkeypatch.setitem(sys.modules, "torch", None)
-    st = {"torch": env.package_status("torch")}
-    g = env.gpu_status(st)
-    assert g["device"] == "cpu" and g["torch"] is None and "not installed" in g["summary"]
-
-
-def test_gpu_report_matches_torch():
-    import torch
-    g = env.gpu_status({"torch": env.package_status("torch")})
-    assert g["cuda"] == torch.cuda.is_available() and g["torch"] == torch.__version__
-    expected = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
-    assert g["device"] == expected
-
-
-def test_check_environment_algorithm_writes_html_and_lists_what_is_missing(rs_provider, tmp_path, monkeypatch):
+def check(**params):
     import processing
 
-    monkeypatch.setitem(sys.modules, "einops", None)
-    monkeypatch.setitem(sys.modules, "pyproj", None)
+    return processing.run("rs_embed:check_environment", {"VERIFY_IMPORTS": False, **params})
+
+
+def test_the_report_comes_from_the_core_python_with_exact_versions(rs_provider, tmp_path, fresh_workers):
+    core = os.environ["RS_EMBED_PYTHON"]
     out = tmp_path / "env.html"
-    res = processing.run("rs_embed:check_environment", {"VERIFY_IMPORTS": False, "OUTPUT": str(out)})
+    res = check(VERIFY_IMPORTS=True, OUTPUT=str(out))
+    assert res["PYTHON"] == core and res["PYTHON"] != sys.executable
     html = out.read_text(encoding="utf-8")
-    assert "pyproj==3.6.1" in res["INSTALL_COMMANDS"] and "--no-binary pyproj,rasterio" in html  # the PROJ note
-    assert "einops" in res["MISSING"] and res["MISSING_COUNT"] >= 1
-    assert "pip install" in res["INSTALL_COMMANDS"] and "einops" in res["INSTALL_COMMANDS"]
-    assert "On-the-fly models: missing einops" in res["SUMMARY"]
-    assert "RS Embed environment" in html and "einops (missing)" in html
-    assert html.count("<table") >= 2 and "GPU" in html
+    installed = envsetup.probe(core, ["numpy", "torch", "rasterio"])["dists"]
+    for dist, version in installed.items():
+        assert f"{dist} {version}" in html  # the core's versions, not QGIS's numpy 1
+    assert installed["numpy"].startswith("2.")
+    tables = html.split("<table")
+    assert "<th>Family</th>" in tables[1] and "<th>Model</th>" in tables[2]  # the Models table says Model
+    assert "tessera: ready" in res["SUMMARY"] and "no GPU visible" in res["SUMMARY"]
+    assert res["MISSING_FAMILIES"] == "" and res["MISSING_COUNT"] == 0
+    assert [m for m in HEAVY if m in sys.modules] == []  # it imported torch & co in the worker only
 
 
-PROBE = r"""
-import json, sys
-BLOCK = %r
-for name in BLOCK:
-    sys.modules[name] = None          # as if not installed
-from qgis.core import QgsApplication, QgsProcessingFeedback
-app = QgsApplication([], False)
-app.initQgis()
-from processing.core.Processing import Processing
-Processing.initialize()
-import processing
-import rs_embed_qgis
-plugin = rs_embed_qgis.classFactory(None)
-plugin.initProcessing()
-provider = QgsApplication.processingRegistry().providerById("rs_embed")
+def test_model_readiness_agrees_with_the_family_rows(rs_provider, tmp_path, monkeypatch, fresh_workers):
+    python = overlay_env(tmp_path, hide=("rasterio",))
+    monkeypatch.setenv("RS_EMBED_PYTHON", str(python))
+    out = tmp_path / "env.html"
+    res = check(OUTPUT=str(out))
+    assert res["PYTHON"] == str(python)
+    missing = set(res["MISSING_FAMILIES"].split(","))
+    assert missing == {f.id for f in pk.FAMILIES if f.in_all and "rasterio" in f.modules}
+    assert f"rasterio=={pk.LOCK['rasterio']}" in res["MISSING"]
+    from rs_embed_qgis.embedders import catalog
 
-class Feedback(QgsProcessingFeedback):
-    errors = []
-    def reportError(self, error, fatalError=False):
-        self.errors.append(error)
-
-out = {"ids": sorted(a.name() for a in provider.algorithms()), "load_errors": provider.load_errors}
-env = processing.run("rs_embed:check_environment", {"VERIFY_IMPORTS": False, "OUTPUT": sys.argv[1] + "/env.html"})
-out["missing"], out["commands"] = env["MISSING"], env["INSTALL_COMMANDS"]
-fb = Feedback()
-try:
-    processing.run("rs_embed:embed_roi", {"EXTENT": "0.16,0.24,52.03,52.07 [EPSG:4326]", "MODEL": "tessera",
-                   "YEAR": 2024, "OUTPUT": sys.argv[1] + "/e.tif", "PCA_OUTPUT": sys.argv[1] + "/p.tif"},
-                   feedback=fb)
-    out["ran"] = True
-except Exception as exc:
-    out["ran"] = False
-    fb.errors.append(str(exc))
-out["errors"] = fb.errors
-plugin.unload()
-print("RESULT" + json.dumps(out))
-app.exitQgis()
-"""
+    for card in catalog.MODELS:
+        ready = not (set(card.families) & missing)
+        assert (f"model {card.id}: ready" in res["SUMMARY"]) is ready, card.id
+    assert "model copernicus_embed: needs core, copernicus" in res["SUMMARY"]
+    html = out.read_text(encoding="utf-8")
+    assert "rasterio (missing; pinned" in html and "Raster › RS Embed" in html
+    assert "pip install" not in html.split("What is missing")[1]  # the action, not a pip line for QGIS
 
 
-def test_plugin_loads_with_optional_packages_missing_and_says_what_to_install(tmp_path):
-    block = ["geotessera", "torch", "torchvision", "timm", "open_clip", "torchgeo", "ee", "pystac_client"]
-    penv = dict(os.environ, QT_QPA_PLATFORM="offscreen", RS_EMBED_CACHE_DIR=str(tmp_path / "cache"),
-                PYTHONPATH=os.pathsep.join([str(REPO / ".build" / "pkg")] + sys.path[1:]))
-    proc = subprocess.run([sys.executable, "-c", PROBE % (block,), str(tmp_path)], env=penv,
-                          capture_output=True, text=True, timeout=240)
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
-    assert line, proc.stdout[-3000:] + proc.stderr[-3000:]
-    res = json.loads(line[0][6:])
-    present = [m for m, _ in ALGORITHMS if (REPO / "processing_provider" / f"{m}.py").exists()]
-    assert res["load_errors"] == {} and res["ids"] == sorted(present)
-    for pip_spec in ("geotessera==0.11.0", "torch==2.14.1", "earthengine-api>=1.0", "pystac-client>=0.7"):
-        assert pip_spec in res["missing"]
-    assert "-m pip install" in res["commands"] and "geotessera==0.11.0" in res["commands"]
-    assert res["ran"] is False
-    said = "\n".join(res["errors"])
-    assert "geotessera" in said and "-m pip install" in said, said
-    assert "'geotessera==0.11.0'" in said  # the exact, pinned command, not a bare name
-    assert not list(tmp_path.glob("*.tif"))
+def test_install_missing_installs_exactly_that_into_the_core_environment(rs_provider, tmp_path, monkeypatch,
+                                                                          fresh_workers):
+    python = overlay_env(tmp_path, hide=("ee", "earthengine_api"))
+    wheels = tmp_path / "wheels"
+    pinned_wheel(wheels, "earthengine-api", "ee")
+    monkeypatch.setenv("RS_EMBED_PYTHON", str(python))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")              # offline: pip finds the wheel folder only
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
+    before = check()
+    assert before["MISSING_FAMILIES"] == "earth_engine"
+    qgis_site = {p.name for p in Path(next(p for p in sys.path if p.endswith("site-packages"))).iterdir()}
+    res = check(INSTALL_MISSING=True)
+    assert res["INSTALLED"] == f"earthengine-api=={pk.LOCK['earthengine-api']}"
+    assert res["MISSING_FAMILIES"] == "" and "Earth Engine: ready" in res["SUMMARY"]
+    own = {p.name for p in site_packages(python).iterdir()}
+    assert "ee" in own and any(n.startswith("earthengine_api-") for n in own)
+    qgis_after = {p.name for p in Path(next(p for p in sys.path if p.endswith("site-packages"))).iterdir()}
+    assert qgis_after == qgis_site  # nothing went into QGIS's Python
+
+
+def test_before_set_up_everything_says_how_to_set_up(rs_provider, tmp_path, monkeypatch, fresh_workers):
+    from rs_embed_qgis.qgis_common import worker
+
+    monkeypatch.delenv("RS_EMBED_PYTHON")
+    monkeypatch.setattr(worker, "data_dir", lambda: tmp_path / "profile" / "rs_embed")
+    out = tmp_path / "env.html"
+    res = check(OUTPUT=str(out))
+    assert "not set up" in res["SUMMARY"] and res["PYTHON"] == ""
+    html = out.read_text(encoding="utf-8")
+    assert "Raster › RS Embed › Set up RS Embed" in html and "rs_embed:setup_environment" in html
+    import processing
+
+    with pytest.raises(QgsProcessingException, match="Set up RS Embed"):
+        processing.run("rs_embed:embed_roi", {"EXTENT": "0.16,0.24,52.03,52.07 [EPSG:4326]", "MODEL": "tessera",
+                                              "YEAR": 2024, "OUTPUT": str(tmp_path / "e.tif")})
+    assert not (tmp_path / "e.tif").exists()
+
+
+def test_a_missing_package_of_the_core_names_the_family_and_the_core_python(rs_provider, tmp_path, monkeypatch,
+                                                                             fresh_workers):
+    python = overlay_env(tmp_path, hide=("geotessera",))
+    monkeypatch.setenv("RS_EMBED_PYTHON", str(python))
+    import processing
+
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("rs_embed:embed_roi", {"EXTENT": "0.16,0.24,52.03,52.07 [EPSG:4326]", "MODEL": "tessera",
+                                              "YEAR": 2024, "OUTPUT": str(tmp_path / "e.tif")})
+    said = str(err.value)
+    assert "geotessera" in said and "Set up RS Embed" in said and "'tessera'" in said
+    assert sys.executable not in said.replace(str(python), "")
+    assert not (tmp_path / "e.tif").exists()
+
+
+def test_setup_environment_headless_from_a_wheel_folder(tmp_path):
+    """qgis_process in a fresh profile: the set-up makes the venv in the
+    profile from a wheel folder (offline), and Check environment then runs in
+    it with no RS_EMBED_PYTHON."""
+    wheels = tmp_path / "wheels"
+    pinned_wheel(wheels, "earthengine-api", "ee")
+    profile = tmp_path / "profile"
+    env = {"RS_EMBED_PYTHON": ""}  # no 'Python of the core': the plugin must find its own environment
+    rc, res, log = run_qgis_process(profile, "rs_embed:setup_environment",
+                                    {"FAMILIES": "earth_engine", "WHEELS": wheels}, extra_env=env)
+    assert rc == 0, log
+    python = Path(res["results"]["PYTHON_OF_CORE"])
+    assert python.parent.parent == profile / "profiles" / "default" / "rs_embed" / "core-env"
+    assert res["results"]["INSTALLED"] == f"earthengine-api=={pk.LOCK['earthengine-api']}"
+    assert "Successfully installed earthengine-api" in log  # pip's own lines reach the log
+    out = subprocess.run([str(python), "-c", "import ee, sys; print(ee.TINY, sys.prefix)"],
+                         capture_output=True, text=True)
+    assert out.stdout.split() == ["True", str(python.parent.parent)]
+
+    rc, res, log = run_qgis_process(profile, "rs_embed:check_environment", {"VERIFY_IMPORTS": "false"},
+                                    extra_env=env)
+    assert rc == 0, log
+    assert res["results"]["PYTHON"] == str(python)
+    assert "Earth Engine: ready" in res["results"]["SUMMARY"] and "core" in res["results"]["MISSING_FAMILIES"]
+
+    again = run_qgis_process(profile, "rs_embed:setup_environment",
+                             {"FAMILIES": "earth_engine", "WHEELS": wheels}, extra_env=env)
+    assert again[0] == 0 and again[1]["results"]["INSTALLED"] == ""  # only what is missing
+    assert json.loads(json.dumps(again[1]))["results"]["PYTHON_OF_CORE"] == str(python)
