@@ -1,13 +1,22 @@
 """The plugin's actions with the iface and a real canvas: the toolbar action
-arms the map tool, a drag on the canvas opens the dialog, the run is queued
-and loads its layer group; the dialog remembers choices and says what to fix;
-the environment dialog shows the report."""
+arms the map tool, a drag on the canvas opens the dialog (with the area
+measured on the ellipsoid), the run is queued in the worker and loads its
+layer group the way Processing's Embed ROI does; the dialog remembers choices,
+says what to fix and what the core's environment lacks; the environment dialog
+shows the worker's report, or how to set up."""
 from __future__ import annotations
 
+import math
+import os
+import re
+import sys
 import time
 
 import pytest
-from fixtures_gui import EXTENT_4326, files_in, gate, mirror, project, server, wait_for  # noqa: F401
+from fixtures_env import overlay_env
+from fixtures_gui import (  # noqa: F401
+    EXTENT_4326, files_in, fresh_workers, gate, mirror, project, server, wait_for,
+)
 from qgis.core import (
     QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRectangle, QgsSettings,
 )
@@ -47,7 +56,8 @@ def mouse(canvas, kind, pos):
 
 
 def test_actions_have_icons_and_the_button_arms_the_map_tool(actions, qgis_canvas):
-    assert [a.text() for a in actions.actions] == ["Embed drawn extent", "Check environment...", "Settings..."]
+    assert [a.text() for a in actions.actions] == ["Embed drawn extent", "Set up RS Embed...", "Check environment...",
+                                                   "Settings..."]
     assert all(not a.icon().isNull() for a in actions.actions)
     actions.embed_action.trigger()
     assert qgis_canvas.mapTool() is actions.tool and actions.embed_action.isChecked()
@@ -83,6 +93,11 @@ def test_drawn_extent_to_dialog_to_loaded_group(actions, qgis_canvas, server, pr
 
     assert "EPSG:3857" in seen["text"] and "km²" in seen["text"]
     task, = actions.tasks
+    # the area shown is the drawn box's on the ellipsoid (a lon/lat box on a sphere agrees to 0.5 %)
+    shown = float(re.search(r"([\d,.]+) km²", seen["text"]).group(1).replace(",", ""))
+    w_, s_, e_, n_ = task.bbox.bounds_4326()
+    sphere = 6371.0088 ** 2 * math.radians(e_ - w_) * (math.sin(math.radians(n_)) - math.sin(math.radians(s_)))
+    assert shown == pytest.approx(sphere, rel=5e-3)
     xf = qgis_canvas.getCoordinateTransform()
     drawn = QgsRectangle(xf.toMapCoordinates(a), xf.toMapCoordinates(b))
     expected = QgsCoordinateTransform(merc, QgsCoordinateReferenceSystem("EPSG:4326"), project) \
@@ -112,7 +127,7 @@ def test_dialog_remembers_choices(dialog_settings, tmp_path):
     spec = d.spec
     assert sorted(spec.models) == ["gse_annual", "tessera"] and (spec.backend, spec.imagery_source) == ("cog", "stac")
     assert str(spec.start) == "2023-04-01" and str(spec.end) == "2023-07-01" and spec.year is None
-    assert spec.temporal().to_dict()["end"] == "2023-07-01"
+    assert spec.temporal() == {"start": "2023-04-01", "end": "2023-07-01"}
 
     again = EmbedExtentDialog("extent", 12.5)
     assert sorted(again.selected_models()) == ["gse_annual", "tessera"]
@@ -139,33 +154,87 @@ def test_dialog_says_what_to_fix(dialog_settings, tmp_path, change, message):
 
 
 def test_dialog_refuses_an_extent_over_the_size_limit(dialog_settings, tmp_path):
-    from rs_embed_qgis.embedders.config import configure
+    dialog_settings.setValue("rs_embed/max_roi_km2", "50")
+    try:
+        d = EmbedExtentDialog("extent", 80.0)
+        d.out_dir.setFilePath(str(tmp_path))
+        d.accept()
+        assert "more than the limit of 50 km²" in d.error.text() and d.spec is None
+    finally:
+        dialog_settings.remove("rs_embed/max_roi_km2")
 
-    configure(max_roi_km2=50)
-    d = EmbedExtentDialog("extent", 80.0)
-    d.out_dir.setFilePath(str(tmp_path))
-    d.accept()
-    assert "more than the limit of 50 km²" in d.error.text() and d.spec is None
+
+def test_dialog_and_processing_default_to_the_same_year(dialog_settings, rs_provider):
+    from rs_embed_qgis.embedders.catalog import DEFAULT_YEAR
+
+    alg = rs_provider.algorithm("embed_roi")
+    assert EmbedExtentDialog("extent", 1.0).year.value() == DEFAULT_YEAR
+    assert alg.parameterDefinition("YEAR").defaultValue() == DEFAULT_YEAR
 
 
-def test_models_with_missing_packages_are_marked(monkeypatch, dialog_settings):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "geotessera", None)
-    rows = {mid: (label, tip) for mid, label, tip in dialog_mod.model_rows()}
-    assert "[needs geotessera]" in rows["tessera"][0] and "Check environment" in rows["tessera"][1]
+def test_models_show_what_the_core_environment_lacks(tmp_path, dialog_settings, monkeypatch):
+    """Read from the core's environment (its package metadata), not QGIS's Python."""
+    python = overlay_env(tmp_path, hide=("geotessera",))
+    rows = {mid: (label, tip) for mid, label, tip in dialog_mod.model_rows(dialog_mod.family_state(str(python)))}
+    assert rows["tessera"][0].startswith("Tessera v1.1: precomputed, 128-d, 10 m")
+    assert "[needs geotessera==0.11.0]" in rows["tessera"][0] and "Check environment" in rows["tessera"][1]
     assert "[needs" not in rows["gse_annual"][0]
+    ready = {mid: label for mid, label, _ in dialog_mod.model_rows(dialog_mod.family_state())}
+    assert not any("[" in label for label in ready.values())  # the suite's core environment has everything
+    monkeypatch.setenv("RS_EMBED_PYTHON", str(tmp_path / "nowhere" / "python"))
+    unset = dialog_mod.model_rows(dialog_mod.family_state())
+    assert all("[not set up]" in label for _, label, _ in unset)
 
 
-def test_environment_dialog_shows_the_report(actions):
-    actions.show_environment()
-    dlg = actions.env_dialog
+def wait_dialog(dlg):
     deadline = time.monotonic() + 120
-    while dlg.report is None:
+    while dlg.task is not None or (dlg.report is None and dlg.not_set_up is None and dlg.error is None):
         assert time.monotonic() < deadline
         QCoreApplication.processEvents()
         time.sleep(0.02)
-    html = dlg.browser.toHtml()
-    assert "RS Embed environment" in html and "GPU" in html
-    assert dlg.copy_button.isEnabled() == bool(dlg.report.commands)
+
+
+def test_environment_dialog_shows_the_report_of_the_core(actions, fresh_workers):
+    actions.show_environment()
+    dlg = actions.env_dialog
+    wait_dialog(dlg)
+    assert dlg.error is None and dlg.not_set_up is None
+    text = dlg.browser.toPlainText()
+    assert "RS Embed environment" in text and "GPU" in text and dlg.report["python"] in text
+    assert dlg.report["python"] == os.environ["RS_EMBED_PYTHON"] != sys.executable
+    assert not dlg.install_button.isHidden() and dlg.setup_button.isHidden()
+    assert dlg.install_button.isEnabled() == bool(dlg.report["missing_families"])
+    assert "torch" not in sys.modules  # the worker imported it, not QGIS
     dlg.close()
+
+
+def test_environment_dialog_before_set_up_offers_the_set_up(actions, monkeypatch, tmp_path, fresh_workers):
+    from rs_embed_qgis.qgis_common import worker
+
+    monkeypatch.delenv("RS_EMBED_PYTHON")
+    monkeypatch.setattr(worker, "data_dir", lambda: tmp_path / "rs_embed")
+    actions.show_environment()
+    dlg = actions.env_dialog
+    wait_dialog(dlg)
+    assert dlg.not_set_up and "Set up RS Embed" in dlg.browser.toPlainText()
+    assert "Raster › RS Embed" in dlg.browser.toPlainText()
+    assert not dlg.setup_button.isHidden() and dlg.setup_button.isEnabled() and dlg.install_button.isHidden()
+    dlg.close()
+
+
+def test_processing_loads_embed_roi_like_the_drawn_extent_action(rs_provider, server, project, tmp_path):
+    """One group per run, the PCA shown above the hidden 128-band grid."""
+    import processing
+    from qgis.core import QgsMultiBandColorRenderer
+
+    grid, pca = tmp_path / "emb.tif", tmp_path / "pca.tif"
+    processing.runAndLoadResults("rs_embed:embed_roi", {
+        "EXTENT": "0.16,0.24,52.03,52.07 [EPSG:4326]", "MODEL": "tessera", "YEAR": 2024,
+        "OUTPUT": str(grid), "PCA_OUTPUT": str(pca)})
+    group, = project.layerTreeRoot().children()
+    assert group.name().startswith("RS Embed tessera 2024 (")
+    pca_node, grid_node = group.children()
+    assert pca_node.layer().source() == str(pca) and grid_node.layer().source() == str(grid)
+    assert (pca_node.layer().name(), grid_node.layer().name()) == ("tessera PCA", "tessera embedding")
+    assert pca_node.itemVisibilityChecked() and not grid_node.itemVisibilityChecked()
+    assert isinstance(pca_node.layer().renderer(), QgsMultiBandColorRenderer)
