@@ -29,6 +29,9 @@ KINDS: Dict[str, str] = {
     "embed_features": "features:embed_features",
     "fetch_imagery": "imagery:fetch_imagery",
     "export_batch": "export:export_batch",
+    "classify_embeddings": "learn:classify_embeddings",
+    "regress_embeddings": "learn:regress_embeddings",
+    "apply_model": "learn:apply_model",
 }
 
 
