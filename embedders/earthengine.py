@@ -36,7 +36,8 @@ retry=RetryPolicy(), progress=None, project=None, config=None, max_bytes, max_si
 Network boundary
 ----------------
 :func:`_compute_pixels_call` is the only place that calls
-``ee.data.computePixels``; :func:`initialize` is the only place that calls
+``ee.data.computePixels``, :func:`_get_info_call` the only place that asks
+for a value (``getInfo``); :func:`initialize` is the only place that calls
 ``ee.Initialize``. Everything else is plain code working on their results
 (structured NumPy arrays, ``EEException`` messages), which tests replay.
 """
@@ -216,6 +217,27 @@ def _compute_pixels_call(request: dict):
     import ee
 
     return ee.data.computePixels(request)
+
+
+def _get_info_call(obj):
+    """THE call that asks Earth Engine for a value (a projection, a number)."""
+    return obj.getInfo()
+
+
+def get_value(build, retry: Optional[RetryPolicy] = None, project: Optional[str] = None, config=None):
+    """The value of ``build(ee)`` (e.g. an image's projection as a dict),
+    with the same retries and error texts as pixel requests."""
+    retry = retry or RetryPolicy()
+    ee = initialize(project, config)
+    expr = build(ee)
+    for attempt in range(retry.max_retries + 1):
+        try:
+            return _get_info_call(expr)
+        except Exception as exc:
+            if not is_retryable(exc) or attempt == retry.max_retries:
+                raise _final_error(exc, attempt + 1) from exc
+            retry.sleep(retry.delay(attempt))
+    raise AssertionError("unreachable")
 
 
 # --------------------------------------------------------------------------

@@ -267,6 +267,20 @@ def _snapped_grid(crs: str, bounds, origin) -> RasterGrid:
     return RasterGrid(g.crs, Affine(t.a, 0.0, t.c + ox, 0.0, t.e, t.f + oy), g.width, g.height)
 
 
+def _product_lattice(proj, fallback_crs):
+    """(crs, origin) of the product's 10 m lattice from an Earth Engine
+    projection ``{"crs": "EPSG:326nn", "transform": [10, 0, x0, 0, -10, y0]}``."""
+    try:
+        crs = crs_string(proj["crs"])
+        t = [float(v) for v in proj["transform"]]
+        if abs(abs(t[0]) - RES) > 1e-6 or abs(abs(t[4]) - RES) > 1e-6 or t[1] or t[3]:
+            raise ValueError(f"not a north-up {RES:g} m grid: {t}")
+        return crs, (t[2] % RES, t[5] % RES)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise DataUnavailableError(
+            f"Earth Engine returned an unexpected projection for {COLLECTION} ({proj!r}: {exc}).") from exc
+
+
 def _target_crs(rows, spatial) -> str:
     """The ROI's UTM zone when the product has files in it, else the zone of
     the file holding the ROI centre."""
@@ -336,16 +350,23 @@ class GoogleSatelliteEmbedding(Embedder):
             raise DataUnavailableError(
                 f"The Google Satellite Embedding on Earth Engine has no year {year}; "
                 f"available years: {GEE_YEARS[0]}-{GEE_YEARS[-1]}.")
-        epsg = roi_utm_epsg(request.spatial)
-        crs = f"EPSG:{epsg}"
-        grid = RasterGrid.from_bounds(crs, roi_bounds_in(request.spatial, crs), RES)
         lon0, lat0, lon1, lat1 = request.spatial.bounds_4326()
+        lon_c, lat_c = request.spatial.center
+
+        def year_images(ee):
+            return ee.ImageCollection(COLLECTION).filterDate(f"{year}-01-01", f"{year + 1}-01-01")
 
         def build(ee):
             region = ee.Geometry.Rectangle([lon0, lat0, lon1, lat1], "EPSG:4326", False)
-            return (ee.ImageCollection(COLLECTION)
-                    .filterDate(f"{year}-01-01", f"{year + 1}-01-01")
-                    .filterBounds(region).mosaic().select(list(BANDS)))
+            return year_images(ee).filterBounds(region).mosaic().select(list(BANDS))
+
+        # The product's own grid (the image under the ROI centre): requesting
+        # pixels on its lattice means Earth Engine never resamples them.
+        proj = earthengine.get_value(
+            lambda ee: year_images(ee).filterBounds(ee.Geometry.Point([lon_c, lat_c])).first()
+            .select(0).projection(), config=request.config)
+        crs, origin = _product_lattice(proj, f"EPSG:{roi_utm_epsg(request.spatial)}")
+        grid = _snapped_grid(crs, roi_bounds_in(request.spatial, crs), origin)
 
         data = earthengine.compute_pixels(build, grid, BANDS, progress=request.progress,
                                           config=request.config)

@@ -99,11 +99,30 @@ class Replay:
                 self.active -= 1
 
 
+# The product's lattice as Earth Engine reports an image's projection
+# (ee.Image.projection().getInfo()): UTM 31N, 10 m, origin 5 m off the round metre.
+PRODUCT_PROJECTION = {"type": "Projection", "crs": "EPSG:32631",
+                      "transform": [10.0, 0.0, 300005.0, 0.0, -10.0, 5900005.0]}
+
+
+class InfoReplay:
+    """Stands in for ``_get_info_call``: records the expressions asked for."""
+
+    def __init__(self, reply=PRODUCT_PROJECTION):
+        self.reply, self.asked = reply, []
+
+    def __call__(self, obj):
+        self.asked.append(obj)
+        return self.reply
+
+
 @pytest.fixture
 def replay(monkeypatch):
-    def install(script=(), delay=0.0):
+    def install(script=(), delay=0.0, info=PRODUCT_PROJECTION):
         r = Replay(script, delay)
+        r.info = InfoReplay(info)
         monkeypatch.setattr(eec, "_compute_pixels_call", r)
+        monkeypatch.setattr(eec, "_get_info_call", r.info)
         return r
     return install
 
@@ -143,7 +162,10 @@ def test_gse_request_geometry_expression_and_values(ee_offline, replay):
         "affineTransform": {"scaleX": 10.0, "shearX": 0.0, "translateX": t.c,
                             "shearY": 0.0, "scaleY": -10.0, "translateY": t.f},
         "crsCode": "EPSG:32631"}
-    assert t.c % 10 == 0 and t.f % 10 == 0 and t.c <= 500100 and t.f >= 5760700
+    # on the product's own lattice (origin 5 m off), so Earth Engine never resamples
+    assert t.c % 10 == 5 and t.f % 10 == 5 and t.c <= 500100 and t.f >= 5760700
+    (asked,) = rp.info.asked
+    assert "Image.projection" in json.dumps(ee.serializer.encode(asked))
     assert isinstance(req["expression"], ee.Image)
     text = json.dumps(ee.serializer.encode(req["expression"]))
     for part in ("GOOGLE/SATELLITE_EMBEDDING/V1/ANNUAL", "ImageCollection.mosaic", "Image.select",
