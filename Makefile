@@ -103,7 +103,7 @@ deploy: apt link qm
 	@rm -rf "$(QGIS_PROFILE)/python/plugins/$(PLUGIN)"
 	@$(MAKE) --no-print-directory zip >/dev/null
 	@cd "$(QGIS_PROFILE)/python/plugins" && /usr/bin/python3 -m zipfile -e "$(ROOT)/dist/$(PLUGIN)-$(VERSION).zip" .
-	@[ -n "$(CORE_PYTHON)" ] || $(ENVSETUP) --env "$(QGIS_PROFILE)/rs_embed/core-env" --families core,tessera,gse_cog,copernicus,analysis
+	@[ -n "$(CORE_PYTHON)" ] || $(ENVSETUP) --env "$(QGIS_PROFILE)/rs_embed/core-env" --families default
 	@QGIS_CUSTOM_CONFIG_PATH="$(dir $(patsubst %/,%,$(dir $(QGIS_PROFILE))))" \
 	  /usr/bin/python3 scripts/deploy_settings.py "$(QGIS_PROFILE)" "$(CORE_PYTHON)"
 	@echo "Installed into $(QGIS_PROFILE)/python/plugins/$(PLUGIN) and enabled."

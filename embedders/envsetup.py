@@ -130,7 +130,10 @@ def _candidates(preferred: Optional[str]) -> List[List[str]]:
     if preferred:
         return [[preferred]]
     found: List[List[str]] = []
-    if not _WINDOWS:
+    if sys.platform == "darwin":  # /usr/bin/python3 there is a stub that may ask to install Xcode tools
+        found += [[f"/Library/Frameworks/Python.framework/Versions/{v}/bin/python3"] for v in ("3.13", "3.12", "3.11")]
+        found += [["/opt/homebrew/bin/python3"], ["/usr/local/bin/python3"]]
+    elif not _WINDOWS:
         found.append(["/usr/bin/python3"])
     for name in ("python3.13", "python3.12", "python3.11", "python3", "python"):
         exe = shutil.which(name)
@@ -411,7 +414,7 @@ def family_report(python: str, families: Iterable[str] = ("all",)) -> dict:
     return {"python": python, "version": ".".join(map(str, info["version"])), "families": rows}
 
 
-def setup(env_dir, families: Iterable[str] = ("core",), base_python: Optional[str] = None, wheel_dir=None,
+def setup(env_dir, families: Iterable[str] = ("default",), base_python: Optional[str] = None, wheel_dir=None,
           on_line: LineFn = print, is_cancelled: CancelFn = lambda: False) -> str:
     """Create ``env_dir`` if needed and install ``families`` into it; returns
     its Python (the value for the setting "Python of the core")."""
@@ -431,8 +434,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     where.add_argument("--env", help="the environment folder (created when missing)")
     where.add_argument("--into", help="an existing environment's Python to install into")
     ap.add_argument("--python", help="base Python >= 3.11 for a new environment")
-    ap.add_argument("--families", default="core",
-                    help=f"comma-separated: {','.join(pk.FAMILY_IDS)}, or all (default: core)")
+    ap.add_argument("--families", default="default",
+                    help=f"comma-separated: {','.join(pk.FAMILY_IDS)}; all; or default "
+                         f"({','.join(pk.DEFAULT_FAMILIES)}; the default)")
     ap.add_argument("--wheels", help="install offline from this folder of wheels")
     ap.add_argument("--report", action="store_true", help="print the families' state as JSON, install nothing")
     args = ap.parse_args(argv)

@@ -177,18 +177,22 @@ FAMILIES: List[Family] = [
            ("pytest", "pytest_qgis", "pytest_timeout"), in_all=False),
 ]
 FAMILY_IDS: Tuple[str, ...] = tuple(f.id for f in FAMILIES)
+# What a first set-up installs: the core and the precomputed products (torch
+# only when an on-the-fly model needs it). "default" in a list of families.
+DEFAULT_FAMILIES: Tuple[str, ...] = ("core", "tessera", "gse_cog", "copernicus")
 
 
 def family(fid: str) -> Family:
     for f in FAMILIES:
         if f.id == fid:
             return f
-    raise KeyError(f"Unknown package family '{fid}'. Known: {', '.join(FAMILY_IDS)}, or all.")
+    raise KeyError(f"Unknown package family '{fid}'. Known: {', '.join(FAMILY_IDS)}, all or default.")
 
 
 def resolve_families(ids: Iterable[str]) -> List[Family]:
-    """Families named by ``ids`` (``all`` means every family but the test-only
-    ones); ``core`` always comes first. Unknown ids raise KeyError."""
+    """Families named by ``ids`` (``all``: every family but the test-only
+    ones; ``default``: DEFAULT_FAMILIES), in FAMILIES' order, ``core``
+    first. Unknown ids raise KeyError."""
     wanted: List[str] = []
     for fid in ids:
         fid = fid.strip()
@@ -196,6 +200,8 @@ def resolve_families(ids: Iterable[str]) -> List[Family]:
             continue
         if fid == "all":
             wanted += [f.id for f in FAMILIES if f.in_all]
+        elif fid == "default":
+            wanted += list(DEFAULT_FAMILIES)
         else:
             wanted.append(family(fid).id)
     wanted = list(dict.fromkeys(wanted))
