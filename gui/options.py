@@ -76,6 +76,10 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         self.max_roi.setDecimals(0)
         self.max_roi.setSuffix(" km²")
         self.max_roi.setSpecialValueText(tr("default (2500 km²)"))
+        self.download_stall = self._seconds(tr("default (60 s)"))
+        self.download_stall.setToolTip(tr("A download that moves less than 1 KiB in this time fails."))
+        self.download_deadline = self._seconds(tr("default (3600 s)"))
+        self.download_deadline.setToolTip(tr("The longest one download may take, retries included."))
 
         layout = QVBoxLayout(self)
         layout.addWidget(note)
@@ -89,8 +93,19 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         layout.addWidget(_group(tr("Computation"), [(tr("Device"), self.device),
                                                     (tr("Batch size"), self.batch_size),
                                                     (tr("Maximum ROI size"), self.max_roi)]))
+        layout.addWidget(_group(tr("Downloads"), [(tr("Stalled after"), self.download_stall),
+                                                  (tr("Longest download"), self.download_deadline)]))
         layout.addStretch(1)
         self.load()
+
+    @staticmethod
+    def _seconds(default_text):
+        w = QDoubleSpinBox()
+        w.setRange(0, 1e6)
+        w.setDecimals(0)
+        w.setSuffix(" s")
+        w.setSpecialValueText(default_text)
+        return w
 
     def _qsettings(self):
         return self._settings or QgsSettings()
@@ -106,6 +121,8 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         self.batch_size.setValue(int(float(v["batch_size"] or 0)))
         self.max_roi.setValue(float(v["max_roi_km2"] or 0))
         self.copernicus_path.setFilePath(v["copernicus_path"])
+        self.download_stall.setValue(float(v["download_stall_s"] or 0))
+        self.download_deadline.setValue(float(v["download_deadline_s"] or 0))
 
     def values(self) -> dict:
         """The core's settings on this page (the Python of the core is separate: :meth:`python_value`)."""
@@ -114,6 +131,7 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
             "ee_project": self.ee_project.text(), "stac_url": self.stac_url.text(),
             "device": self.device.currentData(), "batch_size": self.batch_size.value(),
             "max_roi_km2": self.max_roi.value(), "copernicus_path": self.copernicus_path.filePath(),
+            "download_stall_s": self.download_stall.value(), "download_deadline_s": self.download_deadline.value(),
         }
 
     def python_value(self) -> str:

@@ -20,6 +20,8 @@ FIELDS = {
     "batch_size": "int",
     "max_roi_km2": "float",
     "copernicus_path": "path",
+    "download_stall_s": "float",
+    "download_deadline_s": "float",
 }
 
 
