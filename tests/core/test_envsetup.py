@@ -43,11 +43,19 @@ def wheels(tmp_path):
     return folder
 
 
+@pytest.fixture(scope="module")
+def shared_env(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shared") / "env"
+    return Path(es.create_env(folder, on_line=lambda s: None)), folder
+
+
 @pytest.fixture
-def env(tmp_path):
-    lines = []
-    py = es.create_env(tmp_path / "env", on_line=lines.append)
-    return Path(py), lines
+def env(shared_env):
+    """(python, folder) of an environment made by the set-up code; the dummy
+    packages a test installs are removed after it."""
+    yield shared_env
+    subprocess.run([str(shared_env[0]), "-m", "pip", "uninstall", "-y", "-q", "rs-embed-dummy-a",
+                    "rs-embed-dummy-b"], capture_output=True)
 
 
 def _version(py, dist):
@@ -56,11 +64,11 @@ def _version(py, dist):
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def test_create_env_makes_an_isolated_venv_once(env, tmp_path):
-    py, lines = env
-    assert py == es.env_python(tmp_path / "env") and py.exists()
-    assert es.env_is_complete(tmp_path / "env")
-    cfg = (tmp_path / "env" / "pyvenv.cfg").read_text()
+def test_create_env_makes_an_isolated_venv_once(env):
+    py, folder = env
+    assert py == es.env_python(folder) and py.exists()
+    assert es.env_is_complete(folder)
+    cfg = (folder / "pyvenv.cfg").read_text()
     assert "include-system-site-packages = false" in cfg
     # QGIS's Python (Debian's) has numpy 1 in its site packages; the core's env must not see them
     sees = subprocess.run([str(py), "-c", "import numpy"], capture_output=True, text=True)
@@ -68,8 +76,8 @@ def test_create_env_makes_an_isolated_venv_once(env, tmp_path):
     info = es.probe(str(py))
     assert info["in_venv"] and tuple(info["version"][:2]) >= (3, 11)
     again = []
-    assert es.create_env(tmp_path / "env", on_line=again.append) == str(py)
-    assert again == [f"Environment {(tmp_path / 'env').absolute()} exists."]
+    assert es.create_env(folder, on_line=again.append) == str(py)
+    assert again == [f"Environment {folder.absolute()} exists."]
 
 
 def test_a_half_made_env_is_made_again(tmp_path):
@@ -260,8 +268,8 @@ def _cli(*args, **kw):
 
 
 def test_cli_report_and_errors(env, tmp_path):
-    py, _ = env
-    rep = _cli("--env", str(tmp_path / "env"), "--families", "core,stac", "--report")
+    py, folder = env
+    rep = _cli("--env", str(folder), "--families", "core,stac", "--report")
     assert rep.returncode == 0, rep.stderr
     data = json.loads(rep.stdout)
     core, stac = data["families"]
@@ -269,7 +277,7 @@ def test_cli_report_and_errors(env, tmp_path):
     assert not core["ready"] and core["packages"]["numpy"] == {"installed": None, "pinned": pk.LOCK["numpy"]}
     assert f"rasterio=={pk.LOCK['rasterio']}" in core["missing"]
 
-    bad = _cli("--env", str(tmp_path / "env"), "--families", "core,nope")
+    bad = _cli("--env", str(folder), "--families", "core,nope")
     assert bad.returncode == 2 and "Unknown package family 'nope'" in bad.stderr
     nobase = _cli("--env", str(tmp_path / "other"), "--python", str(tmp_path / "python3.99"))
     assert nobase.returncode == 1 and "does not exist" in nobase.stderr and not (tmp_path / "other").exists()
