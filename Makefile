@@ -65,8 +65,10 @@ $(PKGDIR)/$(PLUGIN):
 core-env: apt link
 	@$(ENVSETUP) --env $(CORE_ENV) --families all,dev
 
-venv: $(VENV)/.stamp
-$(VENV)/.stamp: embedders/packages.py | apt link
+# A .venv of an earlier release (the core's packages in it) is made again.
+venv: $(VENV)/.stamp-qgis-tests
+$(VENV)/.stamp-qgis-tests: embedders/packages.py | apt link
+	@[ -e $(VENV)/.stamp-qgis-tests ] || rm -rf $(VENV)
 	@[ -x $(PY) ] || /usr/bin/python3 -m venv --system-site-packages $(VENV)
 	@$(ENVSETUP) --into $(PY) --families qgis_tests
 	@touch $@
