@@ -9,7 +9,8 @@ from rs_embed_qgis.processing_provider.provider import ALGORITHMS
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "torchvision", "timm", "open_clip", "torchgeo", "ee", "geotessera",
-         "pystac_client", "huggingface_hub", "sklearn", "planetary_computer")
+         "pystac_client", "huggingface_hub", "sklearn", "planetary_computer", "rasterio", "pyproj", "affine",
+         "pandas", "pyarrow", "xarray")
 
 PROBE = r"""
 import json, sys
@@ -25,10 +26,19 @@ for a in algs:
     a.shortHelpString()
     [p.name() for p in a.parameterDefinitions()]
 out = {"ids": sorted(a.id() for a in algs), "errors": provider.load_errors,
-       "heavy": [m for m in %r if m in sys.modules],
        "names": {a.id(): a.displayName() for a in algs}, "groups": sorted({a.groupId() for a in algs})}
+from processing.core.Processing import Processing
+Processing.initialize()
+import processing
+env = processing.run("rs_embed:check_environment", {"VERIFY_IMPORTS": True})  # a job in a warm worker
+out["core_python"] = env["PYTHON"]
+out["heavy"] = [m for m in %r if m in sys.modules]
+from rs_embed_qgis.embedders import jobclient
+warm = [w.proc for w in jobclient._idle.values()]
+out["warm"] = len(warm)
 plugin.unload()
 out["after_unload"] = QgsApplication.processingRegistry().providerById("rs_embed") is None
+out["workers_left"] = [p.pid for p in warm if p.poll() is None]
 print("RESULT" + json.dumps(out))
 app.exitQgis()
 """ % (HEAVY,)
@@ -48,9 +58,24 @@ def test_provider_lists_every_algorithm_without_heavy_imports():
     res = run_probe()
     assert res["errors"] == {}
     assert res["ids"] == sorted(f"rs_embed:{m}" for m, _ in ALGORITHMS)
-    assert res["heavy"] == [], f"heavy modules imported at load: {res['heavy']}"
+    assert res["heavy"] == [], f"heavy modules imported in QGIS's process: {res['heavy']}"
+    assert res["core_python"] == os.environ["RS_EMBED_PYTHON"]  # the check ran in the worker
     assert res["after_unload"] is True
+    assert res["warm"] == 1 and res["workers_left"] == []  # unload closed the warm worker
     assert all(g == g.lower() for g in res["groups"])
+
+
+def test_the_desktop_gui_loads_and_unloads(qgis_iface):
+    import rs_embed_qgis
+
+    plugin = rs_embed_qgis.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        assert [a.text() for a in plugin.gui.actions] == [
+            "Embed drawn extent", "Set up RS Embed...", "Check environment...", "Settings..."]
+    finally:
+        plugin.unload()
+    assert plugin.gui is None and plugin.provider is None
 
 
 def test_metadata_is_complete():
@@ -59,9 +84,10 @@ def test_metadata_is_complete():
     cp = configparser.ConfigParser()
     cp.read(REPO / "metadata.txt")
     g = cp["general"]
-    for key in ("name", "qgisMinimumVersion", "description", "about", "version", "author", "email",
-                "repository", "tags", "icon"):
+    for key in ("name", "qgisMinimumVersion", "description", "about", "version", "author",
+                "tags", "icon", "license"):
         assert g.get(key), key
+    assert not any("example.org" in v or "example.com" in v for v in g.values())  # no placeholders
     assert g["qgisMinimumVersion"] == "3.22" and g["hasProcessingProvider"] == "yes"
     from rs_embed_qgis.embedders import __version__
 
