@@ -1188,5 +1188,265 @@
         <source>{} reference vectors; mean similarity {:.3f}</source>
         <translation>{} Referenzvektoren; mittlere Ähnlichkeit {:.3f}</translation>
     </message>
+    <message>
+        <source> (importing each package)</source>
+        <translation> (jedes Paket wird importiert)</translation>
+    </message>
+    <message>
+        <source>A download that moves less than 1 KiB in this time fails.</source>
+        <translation>Ein Download, der in dieser Zeit weniger als 1 KiB überträgt, schlägt fehl.</translation>
+    </message>
+    <message>
+        <source>Checking the core's environment (importing each package)...</source>
+        <translation>Die Umgebung des Kerns wird geprüft (jedes Paket wird importiert)...</translation>
+    </message>
+    <message>
+        <source>Checking the core's environment{}...</source>
+        <translation>Die Umgebung des Kerns wird geprüft{}...</translation>
+    </message>
+    <message>
+        <source>Checks the core's own environment (the Python of the core, not QGIS's): for each model family whether its pinned packages are installed (with the installed and pinned versions), which models can run, and whether torch sees a GPU (CUDA or Apple MPS) or runs on the CPU.&lt;br&gt;&lt;br&gt;&lt;b&gt;Import every package&lt;/b&gt; also imports each present package to catch broken installs.&lt;br&gt;&lt;b&gt;Install what is missing&lt;/b&gt; installs exactly the missing pinned packages into the core's environment (never into QGIS's Python).&lt;br&gt;&lt;br&gt;Before set-up it says how to set up: Raster › RS Embed › Set up RS Embed.</source>
+        <translation>Prüft die eigene Umgebung des Kerns (das Python des Kerns, nicht das von QGIS): für jede Modellfamilie, ob ihre festgelegten Pakete installiert sind (mit installierter und festgelegter Version), welche Modelle laufen können und ob torch eine GPU (CUDA oder Apple MPS) sieht oder auf der CPU rechnet.&lt;br&gt;&lt;br&gt;&lt;b&gt;Jedes Paket importieren&lt;/b&gt; importiert zusätzlich jedes vorhandene Paket, um defekte Installationen zu finden.&lt;br&gt;&lt;b&gt;Fehlendes installieren&lt;/b&gt; installiert genau die fehlenden festgelegten Pakete in die Umgebung des Kerns (nie in das Python von QGIS).&lt;br&gt;&lt;br&gt;Vor der Einrichtung sagt es, wie man einrichtet: Raster › RS Embed › RS Embed einrichten.</translation>
+    </message>
+    <message>
+        <source>Choose at least one model family.</source>
+        <translation>Mindestens eine Modellfamilie wählen.</translation>
+    </message>
+    <message>
+        <source>Computation</source>
+        <translation>Berechnung</translation>
+    </message>
+    <message>
+        <source>Copy report</source>
+        <translation>Bericht kopieren</translation>
+    </message>
+    <message>
+        <source>Core environment</source>
+        <translation>Umgebung des Kerns</translation>
+    </message>
+    <message>
+        <source>Create RS Embed's own Python environment and install the core and the precomputed products into it</source>
+        <translation>Die eigene Python-Umgebung von RS Embed anlegen und den Kern und die vorberechneten Produkte darin installieren</translation>
+    </message>
+    <message>
+        <source>Create RS Embed's own Python environment in
+{}
+and install the core and the precomputed products ({}) into it? This downloads about 300 MB. Progress shows in the task manager; the toolbox algorithm 'Set up RS Embed' offers more choices (other families, a Python of your choice, an offline folder of wheels).</source>
+        <translation>Die eigene Python-Umgebung von RS Embed in
+{}
+anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Dabei werden etwa 300 MB heruntergeladen. Der Fortschritt erscheint im Aufgabenmanager; der Werkzeugkasten-Algorithmus „RS Embed einrichten“ bietet mehr Möglichkeiten (weitere Familien, ein Python Ihrer Wahl, ein Offline-Ordner mit Wheels).</translation>
+    </message>
+    <message>
+        <source>Creates RS Embed's own Python environment (a virtual environment in the profile's folder rs_embed/) from a Python 3.11 or newer, and installs the pinned packages of the chosen model families into it. Only what is missing is installed; pip's output goes to the log, and cancel stops it. The core then runs in that environment, away from QGIS's own libraries.&lt;br&gt;&lt;br&gt;&lt;b&gt;Python to build from&lt;/b&gt;: optional; by default a Python 3.11+ with venv is looked for.&lt;br&gt;&lt;b&gt;Folder of wheels&lt;/b&gt;: optional; install offline from it (pip --no-index --find-links).&lt;br&gt;If the setting 'Python of the core' (RS_EMBED_PYTHON) names another Python, that one keeps running the core.&lt;br&gt;&lt;br&gt;Families:</source>
+        <translation>Legt die eigene Python-Umgebung von RS Embed an (eine virtuelle Umgebung im Profilordner rs_embed/), aus einem Python 3.11 oder neuer, und installiert die festgelegten Pakete der gewählten Modellfamilien darin. Nur Fehlendes wird installiert; die Ausgabe von pip geht ins Protokoll, und Abbrechen beendet pip. Der Kern läuft dann in dieser Umgebung, getrennt von den Bibliotheken von QGIS.&lt;br&gt;&lt;br&gt;&lt;b&gt;Python als Grundlage&lt;/b&gt;: optional; sonst wird ein Python 3.11+ mit venv gesucht.&lt;br&gt;&lt;b&gt;Ordner mit Wheels&lt;/b&gt;: optional; installiert offline daraus (pip --no-index --find-links).&lt;br&gt;Nennt die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) ein anderes Python, führt weiterhin dieses den Kern aus.&lt;br&gt;&lt;br&gt;Familien:</translation>
+    </message>
+    <message>
+        <source>Dask</source>
+        <translation>Dask</translation>
+    </message>
+    <message>
+        <source>Data and cache</source>
+        <translation>Daten und Zwischenspeicher</translation>
+    </message>
+    <message>
+        <source>Data sources</source>
+        <translation>Datenquellen</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>Downloads</translation>
+    </message>
+    <message>
+        <source>Environment folder</source>
+        <translation>Ordner der Umgebung</translation>
+    </message>
+    <message>
+        <source>Families</source>
+        <translation>Familien</translation>
+    </message>
+    <message>
+        <source>Folder of wheels (offline installation)</source>
+        <translation>Ordner mit Wheels (Offline-Installation)</translation>
+    </message>
+    <message>
+        <source>Install what is missing</source>
+        <translation>Fehlendes installieren</translation>
+    </message>
+    <message>
+        <source>Install what is missing into the core's environment</source>
+        <translation>Fehlendes in die Umgebung des Kerns installieren</translation>
+    </message>
+    <message>
+        <source>Install what is missing with Raster › RS Embed › Check environment.</source>
+        <translation>Fehlendes über Raster › RS Embed › Umgebung prüfen installieren.</translation>
+    </message>
+    <message>
+        <source>Installing what {} lack into {} ...</source>
+        <translation>Was {} fehlt, wird in {} installiert ...</translation>
+    </message>
+    <message>
+        <source>Installing {} into {} ... (progress in the task manager, pip's output in the RS Embed log)</source>
+        <translation>{} wird in {} installiert ... (Fortschritt im Aufgabenmanager, Ausgabe von pip im Protokoll „RS Embed“)</translation>
+    </message>
+    <message>
+        <source>Installs exactly the missing pinned packages into the core's environment (never into QGIS's own Python).</source>
+        <translation>Installiert genau die fehlenden festgelegten Pakete in die Umgebung des Kerns (nie in das Python von QGIS).</translation>
+    </message>
+    <message>
+        <source>Longest download</source>
+        <translation>Längster Download</translation>
+    </message>
+    <message>
+        <source>Missing families</source>
+        <translation>Fehlende Familien</translation>
+    </message>
+    <message>
+        <source>Missing in the core's environment: {}. See Check environment.</source>
+        <translation>Fehlt in der Umgebung des Kerns: {}. Siehe „Umgebung prüfen“.</translation>
+    </message>
+    <message>
+        <source>Missing packages (pinned requirements)</source>
+        <translation>Fehlende Pakete (festgelegte Versionen)</translation>
+    </message>
+    <message>
+        <source>Model families to install</source>
+        <translation>Zu installierende Modellfamilien</translation>
+    </message>
+    <message>
+        <source>Needs the families: {}</source>
+        <translation>Braucht die Familien: {}</translation>
+    </message>
+    <message>
+        <source>Packages installed by this run</source>
+        <translation>Von diesem Lauf installierte Pakete</translation>
+    </message>
+    <message>
+        <source>Python of the core</source>
+        <translation>Python des Kerns</translation>
+    </message>
+    <message>
+        <source>Python of the core: {}</source>
+        <translation>Python des Kerns: {}</translation>
+    </message>
+    <message>
+        <source>Python of the core: {} ({})</source>
+        <translation>Python des Kerns: {} ({})</translation>
+    </message>
+    <message>
+        <source>Python to build the environment from (3.11 or newer)</source>
+        <translation>Python als Grundlage der Umgebung (3.11 oder neuer)</translation>
+    </message>
+    <message>
+        <source>RS Embed is not set up yet</source>
+        <translation>RS Embed ist noch nicht eingerichtet</translation>
+    </message>
+    <message>
+        <source>RS Embed is not set up: run Raster › RS Embed › Set up RS Embed.</source>
+        <translation>RS Embed ist nicht eingerichtet: Raster › RS Embed › RS Embed einrichten ausführen.</translation>
+    </message>
+    <message>
+        <source>RS Embed: install {}</source>
+        <translation>RS Embed: {} installieren</translation>
+    </message>
+    <message>
+        <source>RS Embed: set up {}</source>
+        <translation>RS Embed: {} einrichten</translation>
+    </message>
+    <message>
+        <source>Set it up with {} › Set up RS Embed (or headless: qgis_process run rs_embed:setup_environment), or point the setting 'Python of the core' (RS_EMBED_PYTHON) at a Python that has the core's packages.</source>
+        <translation>Richten Sie es mit {} › RS Embed einrichten ein (ohne Oberfläche: qgis_process run rs_embed:setup_environment), oder lassen Sie die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) auf ein Python mit den Paketen des Kerns zeigen.</translation>
+    </message>
+    <message>
+        <source>Set up RS Embed</source>
+        <translation>RS Embed einrichten</translation>
+    </message>
+    <message>
+        <source>Set up RS Embed...</source>
+        <translation>RS Embed einrichten...</translation>
+    </message>
+    <message>
+        <source>Setting up RS Embed ... (progress in the task manager, pip's output in the RS Embed log)</source>
+        <translation>RS Embed wird eingerichtet ... (Fortschritt im Aufgabenmanager, Ausgabe von pip im Protokoll „RS Embed“)</translation>
+    </message>
+    <message>
+        <source>Setting up {} in {}</source>
+        <translation>{} wird in {} eingerichtet</translation>
+    </message>
+    <message>
+        <source>Stalled after</source>
+        <translation>Abbruch bei Stillstand nach</translation>
+    </message>
+    <message>
+        <source>The Python that runs the core (RS_EMBED_PYTHON): leave empty to use the environment of Raster › RS Embed › Set up RS Embed, or name the python of an existing environment (venv, conda) that has the core's packages.</source>
+        <translation>Das Python, das den Kern ausführt (RS_EMBED_PYTHON): leer lassen für die Umgebung aus Raster › RS Embed › RS Embed einrichten, oder das python einer vorhandenen Umgebung (venv, conda) mit den Paketen des Kerns angeben.</translation>
+    </message>
+    <message>
+        <source>The families {} are missing. 'Install what is missing' (Raster › RS Embed › Check environment) installs exactly their pinned packages into the core's environment; headless: qgis_process run rs_embed:check_environment -- INSTALL_MISSING=true. Nothing is installed into QGIS's own Python.</source>
+        <translation>Die Familien {} fehlen. „Fehlendes installieren“ (Raster › RS Embed › Umgebung prüfen) installiert genau ihre festgelegten Pakete in die Umgebung des Kerns; ohne Oberfläche: qgis_process run rs_embed:check_environment -- INSTALL_MISSING=true. In das Python von QGIS wird nichts installiert.</translation>
+    </message>
+    <message>
+        <source>The longest one download may take, retries included.</source>
+        <translation>Die längste Zeit, die ein Download dauern darf, Wiederholungen eingeschlossen.</translation>
+    </message>
+    <message>
+        <source>The setting 'Python of the core' (RS_EMBED_PYTHON) names another Python, which keeps running the core; clear it to use this environment.</source>
+        <translation>Die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) nennt ein anderes Python, das weiterhin den Kern ausführt; leeren Sie sie, um diese Umgebung zu verwenden.</translation>
+    </message>
+    <message>
+        <source>What is missing</source>
+        <translation>Was fehlt</translation>
+    </message>
+    <message>
+        <source>[not set up]</source>
+        <translation>[nicht eingerichtet]</translation>
+    </message>
+    <message>
+        <source>cluster embeddings (k-means), compare models, reports</source>
+        <translation>Embeddings clustern (k-means), Modelle vergleichen, Berichte</translation>
+    </message>
+    <message>
+        <source>default (3600 s)</source>
+        <translation>Standard (3600 s)</translation>
+    </message>
+    <message>
+        <source>default (60 s)</source>
+        <translation>Standard (60 s)</translation>
+    </message>
+    <message>
+        <source>default: the environment made by Set up RS Embed</source>
+        <translation>Standard: die Umgebung aus „RS Embed einrichten“</translation>
+    </message>
+    <message>
+        <source>large extents in chunks, on a local or remote Dask cluster</source>
+        <translation>große Ausdehnungen in Blöcken, auf einem lokalen oder entfernten Dask-Cluster</translation>
+    </message>
+    <message>
+        <source>model {}: {}</source>
+        <translation>Modell {}: {}</translation>
+    </message>
+    <message>
+        <source>named by the setting 'Python of the core' (RS_EMBED_PYTHON)</source>
+        <translation>gewählt mit der Einstellung „Python des Kerns“ (RS_EMBED_PYTHON)</translation>
+    </message>
+    <message>
+        <source>needs {}</source>
+        <translation>braucht {}</translation>
+    </message>
+    <message>
+        <source>pinned</source>
+        <translation>festgelegt</translation>
+    </message>
+    <message>
+        <source>the environment made by Set up RS Embed</source>
+        <translation>die Umgebung aus „RS Embed einrichten“</translation>
+    </message>
+    <message>
+        <source>{}: cancelled.</source>
+        <translation>{}: abgebrochen.</translation>
+    </message>
+    <message>
+        <source>{}: done.</source>
+        <translation>{}: fertig.</translation>
+    </message>
 </context>
 </TS>

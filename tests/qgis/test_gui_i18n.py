@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from rs_embed_qgis.gui import i18n
+from rs_embed_qgis.qgis_common import i18n
 
 REPO = Path(__file__).resolve().parents[2]
 TS = REPO / "i18n" / "rs_embed_de.ts"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 TAG = re.compile(r"</?\w+>")
 OWN_SOURCES = sorted(str(p) for p in (REPO / "gui").glob("*.py")) + [
-    str(REPO / "processing_provider" / f) for f in ("check_environment.py", "settings.py", "icons.py")]
+    str(REPO / "processing_provider" / f) for f in ("check_environment.py", "setup_environment.py")] + [
+    str(REPO / "qgis_common" / f) for f in ("env_report.py", "run_layers.py", "settings.py", "icons.py")]
 
 
 def messages(ts_path):
@@ -42,7 +43,8 @@ def test_every_gui_string_is_in_the_translation(tmp_path):
     out = tmp_path / "own.ts"
     subprocess.run(["pylupdate5", *OWN_SOURCES, "-ts", str(out)], check=True, capture_output=True)
     own = {src for _, src, _ in messages(out)}
-    assert len(own) > 80 and "Embed drawn extent" in own and "Check environment" in own
+    assert len(own) > 120 and "Embed drawn extent" in own and "Check environment" in own
+    assert "Set up RS Embed" in own and "Install what is missing" in own
     assert own <= {src for _, src, _ in messages(TS)}
 
 
@@ -72,8 +74,10 @@ def test_the_ui_speaks_german_with_the_translator(german_qm, qgis_iface, rs_prov
         actions = PluginActions(qgis_iface)
         actions.setup()
         assert actions.embed_action.text() == "Gezeichnete Ausdehnung einbetten"
+        assert actions.setup_action.text() == "RS Embed einrichten..."
         actions.teardown()
         assert rs_provider.algorithm("check_environment").displayName() == "Umgebung prüfen"
+        assert rs_provider.algorithm("setup_environment").displayName() == "RS Embed einrichten"
         assert tr("Area: {:,.2f} km²").format(1234.5) == "Fläche: 1,234.50 km²"
         d = EmbedExtentDialog("x", 1.0)
         assert d.windowTitle() == "RS Embed: gezeichnete Ausdehnung einbetten"
