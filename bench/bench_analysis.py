@@ -125,7 +125,7 @@ def cluster_whole(src, dst):
     """Plain numpy: read everything, k-means (same fit) on a sample, assign all at once."""
     import rasterio
 
-    from rs_embed_qgis.embedders.analysis.kmeans import kmeans_fit, sq_distances
+    from rs_embed_qgis.embedders.analysis.kmeans import kmeans_fit, nearest
 
     with rasterio.open(src) as ds:
         arr = ds.read()
@@ -136,7 +136,7 @@ def cluster_whole(src, dst):
     sample = x[np.random.default_rng(0).choice(idx, SAMPLE, replace=False)]
     centres, inertia = kmeans_fit(sample, K, seed=0)
     labels = np.zeros(x.shape[0], dtype=np.uint8)
-    labels[valid] = sq_distances(x[valid], centres).argmin(axis=1) + 1
+    labels[valid] = nearest(x[valid], centres)[0] + 1
     prof.update(count=1, dtype="uint8", nodata=0, interleave="pixel", predictor=1)
     with rasterio.open(dst, "w", **prof) as out:
         out.write(labels.reshape(arr.shape[1:]), 1)

@@ -43,12 +43,14 @@ def dataset_path(src) -> str:
 
 
 def damaged_error(path, exc) -> DamagedRasterError:
+    """The error for a raster GDAL failed to read; GDAL's own words (the
+    chained CPLE error, when rasterio gives only "Read failed") are kept."""
     cause = exc.__cause__ or exc.__context__
-    detail = f"{exc}" + (f" ({cause})" if cause is not None and str(cause) not in str(exc) else "")
+    detail = str(cause) if cause is not None and str(cause) else str(exc)
     return DamagedRasterError(
-        f"Could not read the raster {path}: {detail}. The file is damaged or truncated (an interrupted "
-        "copy, download or write?). Re-create it (run the algorithm that made it again) or copy it "
-        "again, then re-run.")
+        f"Could not read the raster {path} (GDAL: {detail}). The file is damaged or truncated (an "
+        "interrupted copy, download or write?). Re-create it (run the algorithm that made it again) or "
+        "copy it again, then re-run.")
 
 
 def gdal_errors() -> tuple:
