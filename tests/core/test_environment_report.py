@@ -163,6 +163,10 @@ def test_every_pin_is_exact_and_every_family_is_pinned():
         "core", "tessera", "gse_cog", "earth_engine", "copernicus", "stac", "torch_models", "analysis", "dask"]
     for card in catalog.MODELS:
         assert all(fid in pk.FAMILY_IDS for fid in card.families), card.id
+    assert [f.id for f in pk.resolve_families(["stac", "default", "core"])] == \
+        ["core", "tessera", "gse_cog", "copernicus", "stac"]
+    with pytest.raises(KeyError, match="Unknown package family 'gpu'"):
+        pk.resolve_families(["core", "gpu"])
     for dist, ver in (("numpy", "2.4.6"), ("rasterio", "1.4.4"), ("pyproj", "3.7.2"), ("torch", "2.14.1"),
                       ("torchvision", "0.29.1"), ("torchgeo", "0.8.1"), ("geotessera", "0.11.0"),
                       ("dask", "2026.8.0"), ("scikit-learn", "1.9.1"), ("skops", "0.16.0")):
