@@ -118,6 +118,14 @@ def test_truncated_geotiff_is_a_clear_error_and_writes_nothing(tmp_path, emb, na
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.tif", "emb.tif"]
 
 
+def test_truncated_second_raster_read_through_a_warped_vrt_names_the_file(tmp_path, emb):
+    coarse = write_embedding(tmp_path / "coarse.tif", planted_clusters(h=20, w=25)[0], res=20.0)
+    cut = truncated_cog(tmp_path, coarse, keep=0.5)
+    with pytest.raises(DamagedRasterError, match=r"Could not read the raster .*cut.tif \(GDAL: "):
+        change.change_raster(emb, cut, tmp_path / "out.tif", resampling="average")
+    assert not (tmp_path / "out.tif").exists()
+
+
 @pytest.mark.parametrize("name", ANALYSES)
 def test_file_cut_before_its_directory_is_a_clear_error(tmp_path, emb, name):
     cut = tmp_path / "cut.tif"
