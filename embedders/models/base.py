@@ -12,6 +12,10 @@ Class attributes (besides ``model_id``, ``title``, ``aliases``, ``notes``)
     ``weights``        :class:`~embedders.weights.WeightsSpec` (or None)
     ``requires``       import names; ``install`` maps them to pip specs for the error message
     ``preprocessing``  dict shown by ``describe()``: scaling, normalisation constants, side inputs
+    ``grid_offset_px`` model-input pixels by which each token's footprint sits up-left of its
+                       cell (a patch convolution with padding p has offset p); the grid's
+                       transform is shifted by it, so cells land on the ground the token saw
+    ``pooled_from``    what a ``pooled`` override of ``forward_tokens`` is (recorded in metadata)
 
 Hooks
     ``load_model(device) -> torch.nn.Module``
@@ -65,6 +69,7 @@ from ..embedding import Embedding, make_grid
 from ..errors import DataUnavailableError, RSEmbedError, SpecError, require
 from ..progress import NULL_PROGRESS, Progress
 from ..specs import OutputSpec, SensorSpec
+from .chunked import ChunkedTiles
 
 IMAGERY_SOURCES = ("auto", "local", "stac", "gee")
 NODATA_TOKEN_FRACTION = 0.5
@@ -238,7 +243,7 @@ class _Prepared:
         return torch.from_numpy(np.stack(tiles))
 
 
-class OnTheFlyEmbedder(Embedder):
+class OnTheFlyEmbedder(ChunkedTiles, Embedder):
     """Base class of the on-the-fly models (see the module docstring)."""
 
     kind: ClassVar[str] = "onthefly"
@@ -249,6 +254,8 @@ class OnTheFlyEmbedder(Embedder):
     input_size: ClassVar[int] = 224
     patch_size: ClassVar[int] = 16
     grid_dim: ClassVar[Optional[int]] = None
+    grid_offset_px: ClassVar[int] = 0
+    pooled_from: ClassVar[str] = "model projection"
     weights: ClassVar[Any] = None
     install: ClassVar[Dict[str, str]] = {}
     preprocessing: ClassVar[Dict[str, Any]] = {}
@@ -293,6 +300,9 @@ class OnTheFlyEmbedder(Embedder):
             "weights": cls.weights.describe() if cls.weights else None,
         }
 
+    def pooled_desc(self, request) -> str:
+        return self.pooled_from
+
     # ---- resources ---------------------------------------------------
     def check_requirements(self):
         for mod in self.requires:
@@ -329,7 +339,7 @@ class OnTheFlyEmbedder(Embedder):
                                 progress=request.progress.sub(0.3, 1.0), request=request,
                                 config=request.config)
 
-    def fetch_patch(self, request: EmbedRequest, progress: Progress = NULL_PROGRESS):
+    def fetch_patch(self, request: EmbedRequest, progress: Progress = NULL_PROGRESS, grid=None):
         try:
             from ..imagery import get_patch
             from ..imagery.base import ImageryRequest
@@ -343,7 +353,7 @@ class OnTheFlyEmbedder(Embedder):
         ireq = ImageryRequest(spatial=request.spatial, temporal=request.temporal, bands=list(self.bands),
                               sensor=sensor, source=request.backend,
                               input_raster=opts.get("input_raster"), band_map=opts.get("band_map"),
-                              progress=progress)
+                              grid=grid, progress=progress)  # grid: a window of the ROI's grid (chunks)
         return get_patch(ireq, request.config)
 
     def embed_grid_and_pooled(self, request: EmbedRequest):
@@ -395,14 +405,16 @@ class OnTheFlyEmbedder(Embedder):
         grid[:, prep.cell_nodata > NODATA_TOKEN_FRACTION] = np.nan
         from affine import Affine
 
-        transform = Affine(math.copysign(cw, t.a), 0.0, t.c, 0.0, math.copysign(ch, t.e), t.f)
+        a, e = math.copysign(cw, t.a), math.copysign(ch, t.e)
+        shift = self.grid_offset_px / self.patch_size  # of a cell, up-left
+        transform = Affine(a, 0.0, t.c - shift * a, 0.0, e, t.f - shift * e)
         meta = self._meta(request, patch, prep, dev, gsd, output)
         emb = Embedding(make_grid(grid, patch.grid.crs, transform), meta)
         if pooled_tiles:
             vecs = np.stack([v for v, frac in pooled_tiles if frac <= NODATA_TOKEN_FRACTION]
                             or [v for v, _ in pooled_tiles])
             vec = vecs.mean(0) if output.pooling == "mean" else vecs.max(0)
-            m = dict(meta, output="pooled", pooling=output.pooling, pooled_from="model projection",
+            m = dict(meta, output="pooled", pooling=output.pooling, pooled_from=self.pooled_desc(request),
                      coverage_fraction=float(1.0 - prep.cell_nodata.mean()), grid_shape=list(grid.shape))
             return emb, Embedding(vec.astype(np.float32), m)
         pooled = emb.pooled(output.pooling)
@@ -460,6 +472,7 @@ class OnTheFlyEmbedder(Embedder):
         meta.update({
             "device": device_label(dev), "input_prep": prep.mode, "tiles": prep.n_tiles,
             "input_size": self.input_size, "patch_size": self.patch_size, "input_gsd_m": gsd,
+            "grid_offset_px": self.grid_offset_px,
             "bands": list(self.bands), "patch_shape": [int(prep.height), int(prep.width)],
             "patch_res_m": list(patch.grid.res), "nodata_fraction": float(prep.nodata[: prep.height, : prep.width].mean()),
             "nodata_fill": "per-band median of valid pixels",

@@ -7,13 +7,14 @@ position table are dropped, as the authors' inference script does). One frame
 (T = 1) per input; output tokens after the encoder's final LayerNorm.
 
 ``prithvi_s2_6b_tl`` adds the time/location encoders of the TL checkpoint:
-(year, day-of-year) of the time window's midpoint and (lat, lon) of the
-patch centre, as the model card and the module describe them ("center latitude
-and longitude", "day-of-year ranging 1-365"; the encoder's ``location_coords``
-doc: "lat and lon"). Note: the authors' ``inference.py`` passes rasterio's
-``lnglat()`` and TerraTorch's docs write (lon, lat) with day-of-year - 1; we
-follow the model card / module contract and record what was passed in the
-metadata.
+(year, day-of-year 1..366) of the time window's midpoint and the patch centre
+as (lon, lat). The order follows the authors' executable code published with
+these weights: their ``inference.py`` fills ``location_coords`` from rasterio's
+``src.lnglat()`` (longitude first) and the dates from ``tm_yday`` (1-based).
+The encoder's docstring says "lat and lon" but the pretraining code is not
+public; the authors' own inference path (and TerraTorch's docs, "(lon, lat)")
+are the best evidence of what the weights saw. The metadata records the
+pair by name.
 """
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ class _PrithviBase(OnTheFlyEmbedder):
         meta = super()._meta(request, patch, prep, dev, gsd, output)
         tc, lc = self.side_inputs(patch, request)
         meta["side_inputs"] = {"temporal_coords": None if tc is None else {"year": tc[0], "day_of_year": tc[1]},
-                               "location_coords": None if lc is None else {"lat": lc[0], "lon": lc[1]}}
+                               "location_coords": None if lc is None else {"lon": lc[0], "lat": lc[1]},
+                               "location_order": "(lon, lat)"}
         return meta
 
 
@@ -107,19 +109,21 @@ class PrithviS2_6B_TL(_PrithviBase):
     model_id = "prithvi_s2_6b_tl"
     aliases = ("prithvi_tl", "prithvi_eo_v2_300_tl")
     title = "Prithvi-EO 2.0 300M-TL (time + location embeddings, 6 Sentinel-2 bands)"
-    product_version = "Prithvi-EO-2.0-300M-TL @ main (no commit/sha256 found to pin)"
+    product_version = "Prithvi-EO-2.0-300M-TL @ f4421c9"
     notes = ("Prithvi-EO 2.0 300M with learned-weight sin-cos time and location encodings; "
-             "the weights are not checksum-pinned (none published that we could find).")
+             "no sha256 of the weights is published that we could find.")
     coords = True
-    # No commit hash or sha256 of this file could be found in any public source
-    # we could read; the revision is the branch and the file is checked
-    # structurally (every encoder key and shape must load strictly).
+    # Commit "Fix inference" (f4421c9...), whose tree holds Prithvi_EO_V2_300M_TL.pt
+    # (1.33 GB, added in "Add V2 300M TL model" and unchanged since) with the
+    # inference.py read for the (lon, lat) order. No sha256 is published: the file
+    # is checked structurally (every encoder key and shape loads strictly).
     weights = WeightsSpec(
         repo_id="ibm-nasa-geospatial/Prithvi-EO-2.0-300M-TL", filename="Prithvi_EO_V2_300M_TL.pt",
-        revision="main", sha256=None, size=None, license="Apache-2.0")
+        revision="f4421c96e39878a44daedec68056c64985308d01", sha256=None, size=None,
+        license="Apache-2.0")
     preprocessing = dict(PREPROCESSING, side_inputs={
         "temporal_coords": "(year, day-of-year 1..366) of the time window's midpoint",
-        "location_coords": "(lat, lon) in degrees of the imagery patch centre",
+        "location_coords": "(lon, lat) in degrees of the imagery patch centre (authors' inference.py: lnglat())",
         "when missing": "left out (the model was pretrained with them randomly dropped)",
     })
 
@@ -130,14 +134,14 @@ class PrithviS2_6B_TL(_PrithviBase):
             mid = temporal.start + _dt.timedelta(days=(temporal.end - temporal.start).days // 2)
             tc = (float(mid.year), float(mid.timetuple().tm_yday))
         if patch is not None:
-            lc = patch_centre_latlon(patch)
+            lc = patch_centre_lonlat(patch)
         return tc, lc
 
 
-def patch_centre_latlon(patch):
-    """(lat, lon) of the centre of an ImageryPatch's grid."""
+def patch_centre_lonlat(patch):
+    """(lon, lat) of the centre of an ImageryPatch's grid."""
     from ..geo import transformer
 
     xmin, ymin, xmax, ymax = patch.grid.bounds
     lon, lat = transformer(patch.grid.crs, "EPSG:4326").transform((xmin + xmax) / 2, (ymin + ymax) / 2)
-    return float(lat), float(lon)
+    return float(lon), float(lat)

@@ -5,6 +5,11 @@ torchgeo's ``scalemae_large_patch16`` with the weights of
 torchgeo's URL; a copy torchgeo already put in ``$TORCH_HOME/hub/checkpoints`` is
 used). The ground sample distance of the model input is passed as ``res``
 (metres per input pixel), which scales the positional encodings.
+
+Pooled = the class token after the encoder norm: the feature the authors
+evaluate with (scale-mae ``models_mae.py`` ``forward(..., knn_feats=True)``
+returns ``forward_encoder(...)[:, 0]``, the patch mean is commented out
+there). Grid = the normed patch tokens.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ class ScaleMAES2RGB(OnTheFlyEmbedder):
     input_size = 224
     patch_size = 16
     requires = ("torch", "torchgeo", "timm")
+    pooled_from = "class token after the encoder norm (authors' kNN feature)"
     product_version = "torchgeo ScaleMAELarge16_Weights.FMOW_RGB @ 9dc7f56"
     notes = "Scale-aware masked autoencoder (Reed et al., ICCV 2023); GSD-scaled positional encodings."
     weights = WeightsSpec(
@@ -46,7 +52,7 @@ class ScaleMAES2RGB(OnTheFlyEmbedder):
         "input_size": 224,
         "side_inputs": {"res": "ground sample distance of the model input in metres: patch resolution "
                                "(tile) or patch extent / 224 (resize)"},
-        "pooled": "mean/max of the 196 patch tokens after the encoder norm (class token removed)",
+        "pooled": "class token after the encoder norm (the authors' kNN feature, knn_feats=True)",
         "grid": "patch tokens (1024 x 14 x 14)",
     }
 
@@ -72,4 +78,5 @@ class ScaleMAES2RGB(OnTheFlyEmbedder):
 
     def forward_tokens(self, model, x, ctx):
         model.res = float(ctx.gsd_m)
-        return model.forward_features(x)[:, model.num_prefix_tokens:]
+        seq = model.forward_features(x)
+        return seq[:, model.num_prefix_tokens:], seq[:, 0]

@@ -7,8 +7,9 @@ keys of ``TerraFM-B.pth`` (164 tensors), which therefore loads strictly.
 The patch embedding is modality-specific: one 16x16 convolution per input kind
 (S2 L2A, S2 L1C, S1) to 3x the width, plus a learned modality vector, then a
 shared token projection (linear without bias, LayerNorm, linear, linear) to the
-ViT width. The rest is a DINO-style ViT whose final LayerNorm is applied to the
-patch tokens (the authors' ``extract_feature`` does the same).
+ViT width. The rest is a DINO-style ViT with a final LayerNorm: the authors'
+``model(x)`` returns the normed class token and their ``extract_feature`` the
+normed patch tokens of the last block.
 """
 from __future__ import annotations
 
@@ -68,8 +69,9 @@ class TerraFMEncoder(nn.Module):
         ])
         self.norm = norm(dim)
 
-    def forward(self, x: torch.Tensor, modality: str = "s2_l2a") -> torch.Tensor:
-        """x (B, 12, 224, 224) in [0, 1] -> normed patch tokens (B, 196, D)."""
+    def forward(self, x: torch.Tensor, modality: str = "s2_l1c") -> torch.Tensor:
+        """x (B, 12, 224, 224) in [0, 1] -> normed sequence (B, 1 + 196, D): the class
+        token first (the authors' ``model(x)`` output), then the patch tokens."""
         h, w = x.shape[-2:]
         if (h // self.patch, w // self.patch) != (self.grid, self.grid) or h % self.patch or w % self.patch:
             raise ValueError(f"TerraFM takes {self.grid * self.patch}x{self.grid * self.patch} inputs, got {h}x{w}")
@@ -78,7 +80,7 @@ class TerraFMEncoder(nn.Module):
         seq = seq + self.pos_embed
         for blk in self.blocks:
             seq = blk(seq)
-        return self.norm(seq)[:, 1:]
+        return self.norm(seq)
 
 
 def terrafm_base(depth: int = 12) -> TerraFMEncoder:

@@ -189,8 +189,11 @@ def test_missing_bands_and_missing_dependency_say_what_to_do(clip):
         requires = ("torch", "rs_embed_no_such_module")
         install = {"rs_embed_no_such_module": "rs-embed-no-such-package"}
 
-    with pytest.raises(DependencyMissingError, match="pip install 'rs-embed-no-such-package'"):
+    with pytest.raises(DependencyMissingError) as err:
         NeedsMissing().embed_patch(s2_patch(64, 64), config=cfg)
+    # names the package, the model and where to install it (require() since 0dc87ff)
+    assert "'rs-embed-no-such-package'" in str(err.value) and "remoteclip_s2rgb" in str(err.value)
+    assert "core's environment" in str(err.value)
 
 
 def test_listing_and_describing_models_imports_no_torch():

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from fixtures_models import HFEndpoint, s2_patch, sha256_file, spec_for
-from fixtures_models_ms import (dofa_checkpoint, prithvi_checkpoint, prithvi_reference, prithvi_shapes,
-                                terrafm_checkpoint, terrafm_reference, terrafm_shapes)
+from fixtures_models_ms import (dofa_checkpoint, prithvi_checkpoint, prithvi_reference, terrafm_checkpoint,
+                                terrafm_reference)
 from loopback import LoopbackServer
 
 from rs_embed_qgis.embedders.base import EmbedRequest
@@ -127,39 +127,8 @@ def dofa(tmp_path_factory):
     mp.undo()
 
 
-# ---- official key sets ------------------------------------------------------
-def test_prithvi_encoder_takes_exactly_the_official_encoder_tensors():
-    """Full-size 300M and 300M-TL key sets and shapes, built on the meta device."""
-    import torch
-    from rs_embed_qgis.embedders.models.prithvi_net import PrithviEncoder, encoder_state_from_checkpoint
-
-    assert PrithviS2_6B.arch == dict(in_chans=6, dim=1024, depth=24, heads=16, patch=16, tubelet=1)
-    for tl in (False, True):
-        official = prithvi_shapes(depth=24, tl=tl)
-        with torch.device("meta"):
-            model = PrithviEncoder(coords=tl, **PrithviS2_6B.arch)
-            ckpt = {k: torch.empty(s) for k, s in official.items()}
-        ours = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-        kept = {k: tuple(v.shape) for k, v in encoder_state_from_checkpoint(ckpt).items()}
-        assert ours == kept
-        dropped = set(official) - {"encoder." + k for k in kept}
-        assert dropped == {"encoder.pos_embed"} | {k for k in official if k.startswith("decoder.")}
-        assert sum(np.prod(s) for s in ours.values()) > 300e6
-        model.load_state_dict(encoder_state_from_checkpoint(ckpt), strict=True, assign=True)
-
-
-def test_terrafm_encoder_takes_exactly_the_164_official_tensors():
-    import torch
-    from rs_embed_qgis.embedders.models.terrafm_net import terrafm_base
-
-    assert TerraFMB.depth == 12
-    with torch.device("meta"):
-        model = terrafm_base(TerraFMB.depth)
-    official = terrafm_shapes()
-    assert len(official) == 164
-    assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == official
-
-
+# ---- official key sets: tests/core/test_models_oracles.py compares them with the
+# authors' own modules (Prithvi, TerraFM) -------------------------------------------
 def test_dofa_checkpoint_missing_only_the_generated_head(dofa):
     """The file torchgeo's own loader accepted also loads into ours, and nothing but
     fc_norm/head (not in the MAE checkpoint) is left at its initial value."""
@@ -213,7 +182,8 @@ def test_prithvi_tokens_equal_direct_computation(prithvi):
     pooled = emb.embed_patch(patch, OutputSpec.pooled(), config=cfg)
     assert pooled.data.shape == (1024,)
     close(pooled.data, ref.mean(0))
-    assert grid.meta["side_inputs"] == {"temporal_coords": None, "location_coords": None}
+    assert grid.meta["side_inputs"] == {"temporal_coords": None, "location_coords": None,
+                                        "location_order": "(lon, lat)"}
 
 
 def test_prithvi_tl_gets_window_midpoint_and_patch_centre(prithvi):
@@ -237,7 +207,7 @@ def test_prithvi_tl_gets_window_midpoint_and_patch_centre(prithvi):
     x = torch.from_numpy((patch.data[idx] - np.array(prithvi_mod.MEAN, np.float32)[:, None, None])
                          / np.array(prithvi_mod.STD, np.float32)[:, None, None])[None]
     with torch.no_grad():
-        ref = prithvi_reference(sd, x, DEPTH, time=(2021.0, 90.0), loc=(lat, lon))[0].numpy()
+        ref = prithvi_reference(sd, x, DEPTH, time=(2021.0, 90.0), loc=(lon, lat))[0].numpy()
         ref_plain = prithvi_reference(sd, x, DEPTH)[0].numpy()
     close(tokens_of(grid), ref)
     assert np.abs(ref - ref_plain).max() > 1e-2  # the side inputs matter
@@ -245,7 +215,7 @@ def test_prithvi_tl_gets_window_midpoint_and_patch_centre(prithvi):
     bare = emb.embed_patch(patch, OutputSpec.grid(), config=cfg)
     assert bare.meta["side_inputs"]["temporal_coords"] is None
     with torch.no_grad():
-        close(tokens_of(bare), prithvi_reference(sd, x, DEPTH, loc=(lat, lon))[0].numpy())
+        close(tokens_of(bare), prithvi_reference(sd, x, DEPTH, loc=(lon, lat))[0].numpy())
 
 
 def test_terrafm_tokens_equal_direct_computation_for_both_s2_embeddings(terrafm):
@@ -259,7 +229,8 @@ def test_terrafm_tokens_equal_direct_computation_for_both_s2_embeddings(terrafm)
         req = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.year(2021),
                            output=OutputSpec.grid(), options={"terrafm_input": kind}, config=cfg)
         grid = emb.embed_patch(patch, OutputSpec.grid(), request=req, config=cfg)
-        assert grid.data.shape == (768, 14, 14) and grid.meta["side_inputs"] == {"terrafm_input": kind}
+        assert grid.data.shape == (768, 14, 14)
+        assert grid.meta["side_inputs"] == {"terrafm_input": kind, "terrafm_pooled": "cls"}
         with torch.no_grad():
             close(tokens_of(grid), terrafm_reference(sd, x, kind, depth=DEPTH)[0].numpy())
     bad = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.year(2021),
@@ -269,8 +240,8 @@ def test_terrafm_tokens_equal_direct_computation_for_both_s2_embeddings(terrafm)
 
 
 def test_dofa_pipeline_equals_torchgeo_on_dofa_normalised_bands(dofa):
-    """Our tokens, pooled and put through DOFA's fc_norm, equal torchgeo's own
-    forward_features on the same nine bands, wavelengths and normalisation."""
+    """Our pooled vector equals torchgeo's own forward_features (fc_norm of the token
+    mean) on the same nine bands, wavelengths and normalisation."""
     import torch
 
     emb, ref, cfg = dofa
@@ -283,12 +254,11 @@ def test_dofa_pipeline_equals_torchgeo_on_dofa_normalised_bands(dofa):
     x = (v - np.array(dofa_mod.MEAN)[:, None, None]) / np.array(dofa_mod.STD)[:, None, None]
     with torch.no_grad():
         expected = ref.forward_features(torch.from_numpy(x).float()[None], waves)[0].numpy()
-    pooled = grid.pooled("mean")  # what embed_patch returns for OutputSpec.pooled()
+    pooled = emb.embed_patch(patch, OutputSpec.pooled(), config=cfg)
     assert pooled.data.shape == (768,)
-    close(pooled.data, tokens_of(grid).mean(0))
-    with torch.no_grad():
-        normed = ref.fc_norm(torch.from_numpy(pooled.data)[None])[0].numpy()
-    close(normed, expected)
+    close(pooled.data, expected)
+    with torch.no_grad():  # = fc_norm of the mean of the grid's tokens
+        close(ref.fc_norm(torch.from_numpy(tokens_of(grid).mean(0))[None])[0].numpy(), expected)
 
 
 # ---- georeferencing -------------------------------------------------------------
@@ -305,8 +275,10 @@ def test_tile_cells_sit_on_their_ground(which, request):
                             {})
     part = emb.embed_patch(right, OutputSpec.grid(), input_prep="tile", config=cfg)
     assert full.data.shape[1:] == (14, 28) and part.data.shape[1:] == (14, 14)
-    assert tuple(full.transform)[:6] == (160.0, 0.0, 500000.0, 0.0, -160.0, 5700000.0)
-    assert float(part.data.x[0]) == 502240.0 + 80.0 and float(full.data.x[14]) == float(part.data.x[0])
+    off = 10.0 * emb.grid_offset_px  # DOFA: its padded patch convolution sees 1 px up-left
+    assert (which == "dofa") == (off == 10.0)
+    assert tuple(full.transform)[:6] == (160.0, 0.0, 500000.0 - off, 0.0, -160.0, 5700000.0 + off)
+    assert float(part.data.x[0]) == 502240.0 + 80.0 - off and float(full.data.x[14]) == float(part.data.x[0])
     same = full.data.sel(x=part.data.x, y=part.data.y)
     close(same.to_numpy(), part.to_numpy())
     assert not np.allclose(full.to_numpy()[:, :, :14], part.to_numpy(), atol=1e-3)

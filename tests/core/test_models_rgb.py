@@ -73,8 +73,8 @@ def reference(model_id, ckpt, patch, tmp_path_factory, monkeypatch):
         w = ScaleMAELarge16_Weights.FMOW_RGB
         ref = scalemae_large_patch16(weights=w, res=10.0).eval()
         x = w.transforms(torch.from_numpy(u8.transpose(2, 0, 1).astype(np.float32)).clone())[None]
-        tokens = ref.forward_features(x)[0, 1:].numpy()
-        return tokens.mean(0), tokens
+        seq = ref.forward_features(x)[0].numpy()
+        return seq[0], seq[1:]  # pooled: the normed class token (the authors' kNN feature)
 
 
 @pytest.fixture(scope="module", params=list(MODELS))
