@@ -18,6 +18,9 @@ ALGORITHMS = [
     ("pca_rgb", "PcaRgbAlgorithm"),
     ("embedding_change", "EmbeddingChangeAlgorithm"),
     ("embed_features", "EmbedFeaturesAlgorithm"),
+    ("classify_embeddings", "ClassifyEmbeddingsAlgorithm"),
+    ("regress_embeddings", "RegressEmbeddingsAlgorithm"),
+    ("apply_model", "ApplyModelAlgorithm"),
     ("check_environment", "CheckEnvironmentAlgorithm"),
     ("setup_environment", "SetupEnvironmentAlgorithm"),
 ]

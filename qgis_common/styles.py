@@ -91,3 +91,34 @@ def _cluster_count(layer):
         return int(gdal.Open(layer.source()).GetMetadataItem("RS_EMBED_K"))
     except Exception:
         return None
+
+
+def class_names_of(layer):
+    """Class names of a class raster written by the core (tag RS_EMBED_CLASSES), or None."""
+    try:
+        import json
+
+        from osgeo import gdal
+
+        return json.loads(gdal.Open(layer.source()).GetMetadataItem("RS_EMBED_CLASSES"))
+    except Exception:  # not a core class raster: no names
+        return None
+
+
+def style_classes(layer: QgsRasterLayer):
+    """Paletted renderer of a class raster (1..K, 0 = no data): colours from its
+    colour table (or the core's palette), labels from its class names."""
+    from ..embedders.palette import palette
+
+    names = class_names_of(layer) or []
+    table = {c.value: c.color for c in QgsPalettedRasterRenderer.colorTableToClassData(
+        layer.dataProvider().colorTable(1))}
+    k = len(names) or int(layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Max).maximumValue)
+    colours = palette(max(k, 1))
+    classes = []
+    for v in range(1, k + 1):
+        c = QgsPalettedRasterRenderer.Class(v, table.get(v, QColor(*colours[v - 1])))
+        c.label = str(names[v - 1]) if names else f"class {v}"
+        classes.append(c)
+    layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
+    layer.triggerRepaint()
