@@ -34,7 +34,7 @@ class PluginActions:
         self.embed_action.triggered.connect(self.activate_tool)
         self.env_action = QAction(icon("check_environment"), tr("Check environment..."), mw)
         self.env_action.triggered.connect(self.show_environment)
-        self.setup_action = QAction(icon("check_environment"), tr("Set up RS Embed..."), mw)
+        self.setup_action = QAction(icon("family_tools"), tr("Set up RS Embed..."), mw)
         self.setup_action.setToolTip(tr("Create RS Embed's own Python environment and install the core and "
                                         "the precomputed products into it"))
         self.setup_action.triggered.connect(self.set_up)

@@ -10,7 +10,7 @@ from typing import Callable, Iterable, List, Optional
 
 from ..embedders import envsetup, jobclient
 from ..embedders import packages as pk
-from .worker import core_python, data_dir
+from . import worker
 
 # set up by default: the core and the precomputed products (torch only when a model needs it)
 DEFAULT_FAMILIES = ("core", "tessera", "gse_cog", "copernicus")
@@ -25,7 +25,7 @@ def family_ids() -> List[str]:
 
 def env_dir() -> Path:
     """The environment that Set up RS Embed makes in the active profile."""
-    return envsetup.default_env_dir(data_dir())
+    return envsetup.default_env_dir(worker.data_dir())
 
 
 def is_own_env(python) -> bool:
@@ -77,4 +77,4 @@ def set_up(families: Iterable[str] = DEFAULT_FAMILIES, base_python: Optional[str
     python = envsetup.create_env(target, base_python or None, on_line, is_cancelled)
     on_progress(10.0)
     installed = install(python, families, wheel_dir, on_line, on_progress, is_cancelled, span=(10.0, 100.0))
-    return {"python": python, "installed": installed, "env_dir": str(target), "in_use": is_own_env(core_python())}
+    return {"python": python, "installed": installed, "env_dir": str(target), "in_use": is_own_env(worker.core_python())}

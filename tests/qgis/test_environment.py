@@ -149,3 +149,50 @@ def test_setup_environment_headless_from_a_wheel_folder(tmp_path):
                              {"FAMILIES": "earth_engine", "WHEELS": wheels}, extra_env=env)
     assert again[0] == 0 and again[1]["results"]["INSTALLED"] == ""  # only what is missing
     assert json.loads(json.dumps(again[1]))["results"]["PYTHON_OF_CORE"] == str(python)
+
+
+def test_set_up_action_runs_as_a_task_and_cancel_stops_pip(qgis_iface, tmp_path, monkeypatch, loopback,
+                                                           fresh_workers):
+    """The action's task makes the profile's environment from a wheel folder;
+    the plugin then uses it; a second set-up waiting on a package index is
+    cancelled from the task manager and pip is gone within 2 s."""
+    import threading
+    import time
+
+    from fixtures_gui import wait_for
+
+    from rs_embed_qgis.gui.env_tasks import start_setup
+    from rs_embed_qgis.qgis_common import worker
+
+    monkeypatch.delenv("RS_EMBED_PYTHON")
+    monkeypatch.setattr(worker, "data_dir", lambda: tmp_path / "profile" / "rs_embed")
+    wheels = tmp_path / "wheels"
+    pinned_wheel(wheels, "earthengine-api", "ee")
+    task = start_setup(("earth_engine",), wheel_dir=str(wheels), message_bar=qgis_iface.messageBar())
+    wait_for([task], timeout=300)
+    assert task.error is None, task.error
+    python = task.result["python"]
+    assert task.result["installed"] == [f"earthengine-api=={pk.LOCK['earthengine-api']}"]
+    assert worker.core_python() == python and task.result["in_use"]  # found with no RS_EMBED_PYTHON
+
+    asked, release = threading.Event(), threading.Event()
+
+    def hold(_handler, _path, _query):   # a package index that never answers in time
+        asked.set()
+        release.wait(60)
+        return 404, {}, b""
+
+    index = loopback(tmp_path, {"/simple/": hold})
+    monkeypatch.setenv("PIP_INDEX_URL", index.url + "/simple/")
+    task = start_setup(("stac",), message_bar=qgis_iface.messageBar())
+    assert asked.wait(120), "pip never asked the index"
+    t0 = time.monotonic()
+    task.cancel()
+    wait_for([task], timeout=30)
+    took = time.monotonic() - t0
+    release.set()
+    assert took < 2.0, f"the set-up took {took:.2f} s to stop"
+    assert "Cancelled" in str(task.error)
+    pips = subprocess.run(["pgrep", "-f", f"{python} -m pip"], capture_output=True, text=True).stdout.split()
+    assert pips == []
+    assert envsetup.probe(python, ["pystac-client"])["dists"]["pystac-client"] is None
