@@ -146,7 +146,7 @@ def stream_fit(src, windows, k: int, n: int, seed: int, pool_rows: int, progress
     for j, i in enumerate(rng.permutation(len(windows))):
         win = windows[i]
         flat, valid = pixels(read_block(src, win))
-        vecs = flat[valid][sampler.draw(i, int(win.width * win.height), valid)]
+        vecs = flat[np.flatnonzero(valid)[sampler.draw(i, int(win.width * win.height), valid)]]
         total += len(vecs)
         while len(vecs):
             m = min(len(vecs), pool_rows - filled)
