@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import rasterio
 
-from fixtures_analysis import CRS, X0, Y0, planted_clusters, write_embedding
+from fixtures_analysis import CRS, X0, Y0, write_embedding
 from rs_embed_qgis.embedders import CancelledError, Progress, pca
 from rs_embed_qgis.embedders.analysis import kmeans
 
