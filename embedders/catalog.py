@@ -46,7 +46,9 @@ MODELS: Tuple[ModelCard, ...] = (
     _onthefly("prithvi_s2_6b_tl", "Prithvi-EO 2.0 300M-TL: 6 bands + time/location, 1024-d",
               ("Prithvi",)),
     _onthefly("dofa_s2", "DOFA ViT-B/16: 9 Sentinel-2 bands, 768-d", ("DOFA",)),
+    _onthefly("dofa_l_s2", "DOFA ViT-L/16: 9 Sentinel-2 bands, 1024-d", ("DOFA", "DOFA Large")),
     _onthefly("terrafm_b", "TerraFM-B: 12 Sentinel-2 bands, 768-d", ("TerraFM",)),
+    _onthefly("olmoearth", "OlmoEarth v1 Base: 12 Sentinel-2 bands, 768-d", ("OlmoEarth", "AllenAI")),
 )
 CARDS: Dict[str, ModelCard] = {m.id: m for m in MODELS}
 

@@ -5,3 +5,4 @@ from . import scalemae  # noqa: F401,E402
 from . import prithvi  # noqa: F401,E402
 from . import dofa  # noqa: F401,E402
 from . import terrafm  # noqa: F401,E402
+from . import olmoearth  # noqa: F401,E402
