@@ -18,7 +18,8 @@ class RSEmbedPlugin:
 
         if self.provider is None:
             self.provider = RSEmbedProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            if not QgsApplication.processingRegistry().addProvider(self.provider):
+                self.provider = None  # one is registered already (QGIS deleted this one)
 
     def initGui(self):  # noqa: N802
         self.initProcessing()
