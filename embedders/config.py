@@ -10,6 +10,8 @@ variables and by explicit overrides (the QGIS settings page sets those).
 | batch_size     | RS_EMBED_BATCH_SIZE         | 8                                |
 | max_roi_km2    | RS_EMBED_MAX_ROI_KM2        | 2500                             |
 | copernicus_path| RS_EMBED_COPERNICUS_PATH    | <cache_dir>/copernicus_embed/embed_map_310k.tif |
+| download_stall_s    | RS_EMBED_DOWNLOAD_STALL_S    | 60 (a download moving < 1 KiB in this time fails) |
+| download_deadline_s | RS_EMBED_DOWNLOAD_DEADLINE_S | 3600 (longest one download may take, retries included) |
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ _ENV = {
     "batch_size": "RS_EMBED_BATCH_SIZE",
     "max_roi_km2": "RS_EMBED_MAX_ROI_KM2",
     "copernicus_path": "RS_EMBED_COPERNICUS_PATH",
+    "download_stall_s": "RS_EMBED_DOWNLOAD_STALL_S",
+    "download_deadline_s": "RS_EMBED_DOWNLOAD_DEADLINE_S",
 }
 
 
@@ -42,6 +46,8 @@ class Config:
     batch_size: int = 8
     max_roi_km2: float = 2500.0
     copernicus_path: Optional[Path] = None
+    download_stall_s: float = 60.0
+    download_deadline_s: float = 3600.0
 
     def sub_cache(self, name: str) -> Path:
         """A sub-folder of the cache, created on demand."""
@@ -61,6 +67,13 @@ def _default_cache() -> Path:
 def reset_overrides() -> None:
     """Back to the environment and defaults (the worker does it before each job)."""
     _overrides.clear()
+
+
+def _positive(v) -> float:
+    f = float(v)
+    if not f > 0:
+        raise ValueError(f"must be a positive number of seconds, not {v!r}")
+    return f
 
 
 def configure(**values) -> None:
@@ -91,6 +104,8 @@ def get_config(**overrides) -> Config:
         "copernicus_path": lambda v: Path(v).expanduser(),
         "batch_size": lambda v: max(1, int(v)),
         "max_roi_km2": float,
+        "download_stall_s": _positive,
+        "download_deadline_s": _positive,
         "device": lambda v: str(v).lower(),
     }
     changes = {k: conv.get(k, lambda v: v)(v) for k, v in raw.items() if k != "cache_dir"}

@@ -1,14 +1,41 @@
-"""Resumable, verified HTTP downloads into the cache (product files, weights)."""
+"""Resumable, verified HTTP downloads into the cache (product files, weights).
+
+:func:`download_verified` fetches one URL into ``dest`` through ``<dest>.part``:
+
+* a lock between processes on ``dest`` (:mod:`.locks`): a second process
+  waits, then finds the file the first one finished;
+* retries with exponential backoff on HTTP 429 (honouring ``Retry-After``),
+  5xx and dropped connections, resuming the partial file with a Range request;
+* a stall timeout (under 1 KiB in ``download_stall_s`` seconds) and an overall
+  deadline (``download_deadline_s``), settings RS_EMBED_DOWNLOAD_STALL_S /
+  RS_EMBED_DOWNLOAD_DEADLINE_S, each a clear :class:`DownloadError`;
+* cancel within ~0.1 s even when no byte arrives (a watchdog thread closes
+  the socket; bytes are read as they come, never waiting for a full chunk);
+* sha256 (and ``check(part)``) verified before the rename; a mismatch removes
+  the file. URLs in messages go through :func:`.redact.redact`.
+"""
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import os
 import re
+import socket
+import threading
+import time
 from pathlib import Path
 from typing import Optional
 
-from .errors import DownloadError
+from .errors import CancelledError, DownloadError
+from .locks import file_lock
 from .progress import NULL_PROGRESS
+from .redact import redact
+
+MAX_ATTEMPTS = 5
+BACKOFF_S = 0.5           # 0.5, 1, 2, 4 s between attempts unless Retry-After says otherwise
+STALL_MIN_BYTES = 1024    # fewer bytes than this within the stall time is a stall
+POLL_S = 0.1              # how often the watchdog looks at cancel, stall and deadline
+REPORT_S = 0.1            # progress callbacks at most this often
 
 
 def _hash_file(path, h=None, progress=NULL_PROGRESS):
@@ -27,63 +54,239 @@ def sha256_of(path, progress=NULL_PROGRESS) -> str:
     return _hash_file(path, progress=progress).hexdigest()
 
 
-def download_verified(url: str, dest: Path, sha256: Optional[str], progress=NULL_PROGRESS,
-                      timeout: float = 60.0, chunk: int = 1 << 16, check=None, hint: str = "") -> Path:
-    """Download ``url`` to ``dest`` through ``dest.part``: resume a partial
-    file with an HTTP Range request, report progress, check cancellation,
-    verify the sha256 and ``check(part) -> problem or None`` (a failure
-    removes the file) and rename on success. ``hint`` ends error messages."""
-    import requests
+def limits(config=None):
+    """(stall seconds, deadline seconds) from the settings."""
+    if config is None:
+        from .config import get_config
 
+        config = get_config()
+    return float(config.download_stall_s), float(config.download_deadline_s)
+
+
+class _Retry(Exception):
+    def __init__(self, reason, wait=None):
+        super().__init__(reason)
+        self.wait = wait
+
+
+def _retry_after(value) -> Optional[float]:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class _Watchdog:
+    """Watches a streaming response from another thread; on cancel, stall or
+    deadline it records why and shuts the socket so a blocked read returns."""
+
+    def __init__(self, response, progress, stall_s, t_end):
+        self.response, self.progress, self.stall_s, self.t_end = response, progress, stall_s, t_end
+        self.done = 0
+        self.reason = None
+        self._mark = (time.monotonic(), 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.wait(POLL_S):
+            now = time.monotonic()
+            if self.done - self._mark[1] >= STALL_MIN_BYTES:
+                self._mark = (now, self.done)
+            if self.progress.cancelled:
+                self.reason = "cancelled"
+            elif now - self._mark[0] > self.stall_s:
+                self.reason = "stall"
+            elif now > self.t_end:
+                self.reason = "deadline"
+            if self.reason:
+                self._abort()
+                return
+
+    def _abort(self):
+        sock = _socket_of(self.response.raw)
+        try:
+            if sock is not None:
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.response.close()
+        except Exception:  # noqa: BLE001 - closing from another thread may complain
+            pass
+
+
+def _socket_of(raw):
+    """The socket under a urllib3 response: on the connection, or (``Connection:
+    close``: http.client hands it to the response) under the response's file."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock
+
+
+def _kept(part: Path) -> str:
+    size = part.stat().st_size if part.exists() else 0
+    return f"The partial file {part} ({size:,} bytes) is kept: run again to resume" if size else "Run again"
+
+
+def download_verified(url: str, dest: Path, sha256: Optional[str], progress=NULL_PROGRESS,
+                      timeout: Optional[float] = None, chunk: int = 1 << 16, check=None,
+                      hint: str = "", config=None) -> Path:
+    """Download ``url`` to ``dest`` (see the module docstring). ``check(part)``
+    returns a problem or None; ``hint`` ends error messages; ``timeout``
+    overrides the stall setting. If ``dest`` exists once the lock is held
+    (another process just finished it), it is returned as it is."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    stall_s, deadline_s = limits(config)
+    stall_s = float(timeout) if timeout else stall_s
+    with file_lock(dest, progress):
+        if dest.exists():
+            return dest
+        return _download(url, dest, sha256, progress, stall_s, deadline_s, chunk, check, hint)
+
+
+def _download(url, dest, sha256, progress, stall_s, deadline_s, chunk, check, hint):
+    shown = redact(url)
     part = dest.with_name(dest.name + ".part")
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
-    done, total = have, 0
-    try:
-        with requests.get(url, headers=headers, stream=True, timeout=timeout) as r:
-            m = re.match(r"bytes (\d+)-\d+/(\d+)", r.headers.get("Content-Range", ""))
-            if have and r.status_code == 206 and not (m and int(m.group(1)) == have):
-                part.unlink()
-                raise DownloadError(f"{url} answered the wrong byte range ({r.headers.get('Content-Range')}"
-                                    f" for bytes={have}-); the partial file was removed. Run again.")
-            if have and r.status_code == 206:
-                mode, total = "ab", int(m.group(2))
-                progress.info(f"Resuming the download of {url} at {have:,} bytes")
-            elif have and r.status_code == 416:  # nothing left: the part is complete
-                mode, total = None, have
-            else:
-                r.raise_for_status()
-                mode, done = "wb", 0
-                total = int(r.headers.get("Content-Length") or 0)
-                progress.info(f"Downloading {url} ({total / 1e6:,.0f} MB)")
-            h = _hash_file(part) if mode != "wb" and have else hashlib.sha256()
-            if mode:
-                with open(part, mode) as fh:
-                    for data in r.iter_content(chunk):
-                        fh.write(data)
-                        h.update(data)
-                        done += len(data)
-                        if total:
-                            progress.update(done / total)
-                        else:
-                            progress.check()
-    except requests.RequestException as exc:
-        kept = part.stat().st_size if part.exists() else 0
-        raise DownloadError(
-            f"Downloading {url} failed after {kept:,} bytes: {exc}. Run again to resume "
-            f"(the partial file {part} is kept){', ' + hint if hint else '.'}") from exc
+    end = " " + hint if hint else ""
+    t_end = time.monotonic() + deadline_s
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            h = _attempt(url, shown, part, progress, stall_s, deadline_s, t_end, chunk, end)
+            break
+        except _Retry as r:
+            reason = redact(str(r))
+            if attempt == MAX_ATTEMPTS:
+                raise DownloadError(f"Downloading {shown} failed {attempt} times (last: {reason}). "
+                                    f"{_kept(part)}{end}") from None
+            wait = r.wait if r.wait is not None else BACKOFF_S * 2 ** (attempt - 1)
+            if time.monotonic() + wait > t_end:
+                raise DownloadError(
+                    f"Downloading {shown} failed ({reason}) and a retry in {wait:g} s would pass the "
+                    f"{deadline_s:g} s download deadline (setting RS_EMBED_DOWNLOAD_DEADLINE_S). "
+                    f"{_kept(part)}{end}") from None
+            progress.info(f"{shown}: {reason}; retrying in {wait:g} s (attempt {attempt + 1} of {MAX_ATTEMPTS})")
+            _sleep(wait, progress)
     digest = h.hexdigest()
     if sha256 and digest != sha256.lower():
         part.unlink(missing_ok=True)
         raise DownloadError(
-            f"The file downloaded from {url} does not match its published checksum "
+            f"The file downloaded from {shown} does not match its published checksum "
             f"(sha256 {digest}, expected {sha256}); it was removed. Run again to download it anew.")
     problem = check(part) if check is not None else None
     if problem:
         part.unlink(missing_ok=True)
-        raise DownloadError(f"Downloaded {url} failed verification ({problem}); the file was removed.")
+        raise DownloadError(f"Downloaded {shown} failed verification ({problem}); the file was removed.")
     os.replace(part, dest)
     progress.update(1.0)
     return dest
+
+
+def _sleep(seconds, progress):
+    t_end = time.monotonic() + seconds
+    while True:
+        progress.check()
+        left = t_end - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(POLL_S, left))
+
+
+def _attempt(url, shown, part, progress, stall_s, deadline_s, t_end, chunk, end):
+    """One request: the sha256 of the complete ``part``, or :class:`_Retry`."""
+    import requests
+
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"Accept-Encoding": "identity"}
+    if have:
+        headers["Range"] = f"bytes={have}-"
+    connect = max(0.1, min(stall_s, 30.0, t_end - time.monotonic()))
+    progress.check()
+    try:
+        r = requests.get(url, headers=headers, stream=True, timeout=(connect, stall_s))
+    except requests.Timeout as exc:
+        raise _Retry(f"no answer within {connect:g} s ({type(exc).__name__})") from exc
+    except requests.RequestException as exc:
+        raise _Retry(f"connection failed: {exc}") from exc
+    with r:
+        status = r.status_code
+        if status == 429 or 500 <= status < 600:
+            raise _Retry(f"HTTP {status} {r.reason or ''}".strip(), _retry_after(r.headers.get("Retry-After")))
+        m = re.match(r"bytes (\d+)-\d+/(\d+)", r.headers.get("Content-Range", ""))
+        if have and status == 206 and not (m and int(m.group(1)) == have):
+            part.unlink()
+            raise DownloadError(f"{shown} answered the wrong byte range ({r.headers.get('Content-Range')}"
+                                f" for bytes={have}-); the partial file was removed. Run again.")
+        if have and status == 206:
+            mode, total = "ab", int(m.group(2))
+            progress.info(f"Resuming the download of {shown} at {have:,} bytes")
+        elif have and status == 416:  # nothing left: the part is complete
+            return _hash_file(part)
+        elif status >= 400:
+            raise DownloadError(f"Downloading {shown} failed: HTTP {status} {r.reason or ''}. "
+                                f"{_kept(part)}{end}")
+        else:
+            mode, have = "wb", 0
+            total = int(r.headers.get("Content-Length") or 0)
+            progress.info(f"Downloading {shown} ({total / 1e6:,.1f} MB)")
+        h = _hash_file(part) if mode == "ab" else hashlib.sha256()
+        _stream(r, part, mode, h, have, total, progress, stall_s, deadline_s, t_end, chunk, shown, end)
+    return h
+
+
+def _stream(r, part, mode, h, done, total, progress, stall_s, deadline_s, t_end, chunk, shown, end):
+    import urllib3
+
+    last = 0.0
+    with open(part, mode) as fh, _Watchdog(r, progress, stall_s, t_end) as dog:
+        dog.done = done
+        try:
+            while True:
+                data = r.raw.read1(chunk)  # whatever has arrived, up to chunk bytes
+                if not data:
+                    break
+                fh.write(data)
+                h.update(data)
+                done += len(data)
+                dog.done = done
+                now = time.monotonic()
+                if now - last >= REPORT_S:
+                    last = now
+                    progress.update(done / total) if total else progress.check()
+        except (urllib3.exceptions.HTTPError, OSError, ValueError, AttributeError) as exc:
+            if dog.reason is None:
+                if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                    dog.reason = "stall"
+                else:
+                    raise _Retry(f"the connection broke after {done:,} bytes ({type(exc).__name__})") from exc
+    fh_done = done
+    if dog.reason == "cancelled":
+        raise CancelledError("Cancelled by the user.")
+    if dog.reason == "stall":
+        raise DownloadError(
+            f"Downloading {shown} stalled: less than {STALL_MIN_BYTES} bytes arrived in {stall_s:g} s "
+            f"(setting RS_EMBED_DOWNLOAD_STALL_S). {_kept(part)}{end}")
+    if dog.reason == "deadline":
+        raise DownloadError(
+            f"Downloading {shown} did not finish within the {deadline_s:g} s deadline (setting "
+            f"RS_EMBED_DOWNLOAD_DEADLINE_S). {_kept(part)}{end}")
+    if total and fh_done < total:
+        raise _Retry(f"the server closed the connection after {fh_done:,} of {total:,} bytes")

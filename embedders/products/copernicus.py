@@ -26,19 +26,23 @@ degree georeferencing.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from ..base import Embedder
-from ..download import download_verified
+from ..download import download_verified, sha256_of
 from ..embedding import Embedding, make_grid
 from ..errors import DataUnavailableError, SpecError
 from ..fileio import atomic_path
+from ..locks import file_lock
 from ..progress import NULL_PROGRESS
+from ..redact import redact
 from ..registry import register
 
 HF_REPO = "torchgeo/copernicus_embed"
@@ -51,8 +55,6 @@ DIM = 768
 CELL = 0.25
 FAST_TILE = 16            # cells a side of the re-tiled copy's tiles (786 KB each)
 RETILE_ABOVE_MB = 32      # re-tile products whose tiles decompress to more than this
-
-_download_lock = threading.Lock()
 
 
 def product_url() -> str:
@@ -96,57 +98,125 @@ def check_product(path: Path):
 
 
 def ensure_product(config, progress=NULL_PROGRESS) -> Path:
-    """The product file, downloaded (once) if missing."""
+    """The product file, downloaded (once) if missing. Another process
+    downloading it at the same time is waited for (lock in download_verified)."""
     path = product_path(config)
-    with _download_lock:
-        if not path.exists():
-            if config.copernicus_path and not path.parent.is_dir():
-                raise SpecError(
-                    f"The 'Copernicus Embed file' setting points at {config.copernicus_path}, whose "
-                    "folder does not exist. Fix the setting or clear it to use the cache.")
-            download_verified(product_url(), path, product_sha256(), progress, hint=(
-                "or download the file yourself and point the 'Copernicus Embed file' setting "
-                "(RS_EMBED_COPERNICUS_PATH) at it."))
+    if not path.exists():
+        if config.copernicus_path and not path.parent.is_dir():
+            raise SpecError(
+                f"The 'Copernicus Embed file' setting points at {config.copernicus_path}, whose "
+                "folder does not exist. Fix the setting or clear it to use the cache.")
+        _download(path, progress)
     check_product(path)
     return path
 
 
-def fast_copy(path: Path, config, progress=NULL_PROGRESS) -> Path:
-    """The file to read windows from: ``path`` itself, or, when its tiles are
-    large (the published file: 256 x 256 cells x 768 bands = 201 MB per
-    deflate tile, ~2 s to decompress for a one-cell read), a copy re-tiled in
-    16 x 16-cell tiles (ZSTD, float predictor) in the cache. The copy is made
-    once, streamed tile by tile, and remade when the source changes."""
-    import json
+def _download(path, progress):
+    download_verified(product_url(), path, product_sha256(), progress, hint=(
+        "Or download the file yourself and point the 'Copernicus Embed file' setting "
+        "(RS_EMBED_COPERNICUS_PATH) at it."))
 
+
+def verify_product(path: Path, config, progress=NULL_PROGRESS) -> Path:
+    """Re-check the cached product's sha256 before it is read; a damaged copy
+    is removed and downloaded again (once). A copy the user points at is not
+    hashed (it may be another revision)."""
+    if config.copernicus_path:
+        return path
+    with file_lock(path, progress):
+        digest = sha256_of(path, progress)
+        if digest == product_sha256():
+            return path
+        progress.info(f"The cached Copernicus Embed file {path} is damaged (sha256 {digest[:12]}..., expected "
+                      f"{product_sha256()[:12]}...); downloading it again.")
+        path.unlink()
+    _download(path, progress)
+    check_product(path)
+    return path
+
+
+def _tiles_of(window):
+    """(row, col) indices of the FAST_TILE tiles a (col0, row0, w, h) window covers."""
+    c0, r0, w, h = window
+    return [(r, c) for r in range(r0 // FAST_TILE, (r0 + h - 1) // FAST_TILE + 1)
+            for c in range(c0 // FAST_TILE, (c0 + w - 1) // FAST_TILE + 1)]
+
+
+def tile_checksum(block: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(block, dtype=np.float32).tobytes()).hexdigest()
+
+
+def _stamp_of(path) -> dict:
+    st = Path(path).stat()
+    return {"source": str(Path(path).resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def fast_copy(path: Path, config, progress=NULL_PROGRESS, rebuild=False):
+    """(file to read windows from, per-tile checksums or None): ``path`` itself,
+    or, when its tiles are large (the published file: 256 x 256 cells x 768
+    bands = 201 MB per deflate tile, ~2 s to decompress for a one-cell read), a
+    copy re-tiled in 16 x 16-cell tiles (ZSTD, float predictor) in the cache,
+    with the sha256 of every tile's values in ``<copy>.json``. The copy is made
+    once, streamed, and remade when the source changes or ``rebuild``."""
     import rasterio
 
     with rasterio.open(path) as ds:
         rows, cols = ds.block_shapes[0]
         per_tile = rows * cols * 4 * (ds.count if str(ds.interleaving).lower().endswith("pixel") else 1)
     if per_tile <= RETILE_ABOVE_MB * 1024 * 1024:
-        return path
-    st = Path(path).stat()
-    stamp = {"source": str(Path(path).resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        return path, None
     out = config.sub_cache("copernicus_embed") / f"{Path(path).stem}.tiles{FAST_TILE}.tif"
     stamp_file = out.with_suffix(".json")
-    if out.exists() and stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
-        return out
-    progress.info(f"Re-tiling {path} once for fast reads (about a minute; about 0.8 GB in {out.parent})")
-    stamp_file.unlink(missing_ok=True)
-    with rasterio.open(path) as src, atomic_path(out) as tmp:
-        profile = src.profile.copy()
-        profile.update(driver="GTiff", tiled=True, blockxsize=FAST_TILE, blockysize=FAST_TILE,
-                       interleave="pixel", compress="zstd", zstd_level=1, predictor=3,
-                       num_threads="all_cpus", bigtiff="if_safer")
-        windows = [w for _, w in src.block_windows(1)]
-        with rasterio.open(tmp, "w", **profile) as dst:
-            for i, w in enumerate(windows):
-                progress.update(i / len(windows))
-                dst.write(src.read(window=w), window=w)
-    stamp_file.write_text(json.dumps(stamp))
+    with file_lock(out, progress):
+        if not rebuild and out.exists():
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                stamp = json.loads(stamp_file.read_text())
+                if {k: stamp.get(k) for k in ("source", "size", "mtime_ns")} == _stamp_of(path) \
+                        and stamp.get("tile") == FAST_TILE and stamp.get("checksums"):
+                    return out, stamp["checksums"]
+        path = verify_product(path, config, progress)
+        progress.info(f"Re-tiling {path} once for fast reads (about a minute; about 0.8 GB in {out.parent})")
+        stamp_file.unlink(missing_ok=True)
+        sums = _retile(path, out, progress)
+        with atomic_path(stamp_file) as tmp:
+            tmp.write_text(json.dumps(dict(_stamp_of(path), tile=FAST_TILE, checksums=sums)))
     progress.update(1.0)
-    return out
+    return out, sums
+
+
+def _retile(path, out, progress) -> dict:
+    import rasterio
+    from rasterio.windows import Window
+
+    step = FAST_TILE * 16
+    sums = {}
+    try:
+        with rasterio.open(path) as src, atomic_path(out) as tmp:
+            profile = src.profile.copy()
+            profile.update(driver="GTiff", tiled=True, blockxsize=FAST_TILE, blockysize=FAST_TILE,
+                           interleave="pixel", compress="zstd", zstd_level=1, predictor=3,
+                           num_threads="all_cpus", bigtiff="if_safer")
+            windows = [Window(c, r, min(step, src.width - c), min(step, src.height - r))
+                       for r in range(0, src.height, step) for c in range(0, src.width, step)]
+            with rasterio.open(tmp, "w", **profile) as dst:
+                for i, w in enumerate(windows):
+                    progress.update(i / len(windows))
+                    block = src.read(window=w)
+                    dst.write(block, window=w)
+                    for r in range(0, int(w.height), FAST_TILE):
+                        for c in range(0, int(w.width), FAST_TILE):
+                            key = f"{(int(w.row_off) + r) // FAST_TILE}_{(int(w.col_off) + c) // FAST_TILE}"
+                            sums[key] = tile_checksum(block[:, r:r + FAST_TILE, c:c + FAST_TILE])
+    except rasterio.errors.RasterioIOError as exc:
+        raise DataUnavailableError(
+            f"The Copernicus Embed file {path} could not be read while re-tiling it (damaged or "
+            f"truncated?): {exc}. Replace it with the published file, or clear the 'Copernicus Embed "
+            "file' setting to download it into the cache.") from None
+    return sums
+
+
+class DamagedCopy(Exception):
+    """Tiles of the re-tiled copy do not match their checksums."""
 
 
 # --------------------------------------------------------------------------
@@ -165,8 +235,10 @@ def cell_window(transform, width, height, bounds):
     return c0, r0, c1 - c0, r1 - r0
 
 
-def read_cells(path: Path, bounds):
-    """(768, h, w) float32 (ocean NaN) and the window's transform."""
+def read_cells(path: Path, bounds, checksums=None):
+    """(768, h, w) float32 (ocean NaN), the window's transform and the window.
+    With ``checksums`` (of the re-tiled copy) the tiles read are verified:
+    :class:`DamagedCopy` when one does not match or cannot be decoded."""
     import rasterio
     from rasterio.windows import Window
 
@@ -178,10 +250,37 @@ def read_cells(path: Path, bounds):
         if win is None:
             raise DataUnavailableError(f"The ROI {bounds} lies outside the Copernicus Embed file {path}.")
         w = Window(*win)
-        data = ds.read(window=w, out_dtype="float32")
+        try:
+            data = (ds.read(window=w, out_dtype="float32") if checksums is None
+                    else _read_verified(ds, win, checksums))
+        except rasterio.errors.RasterioIOError as exc:
+            if checksums is not None:
+                raise DamagedCopy(f"a tile cannot be decoded: {exc}") from None
+            raise DataUnavailableError(
+                f"The Copernicus Embed file {path} could not be read (damaged or truncated?): {exc}. "
+                "Replace it, or clear the 'Copernicus Embed file' setting to download it.") from None
         t = ds.window_transform(w)
     data[:, (data == 0).all(axis=0)] = np.nan
     return data, t, win
+
+
+def _read_verified(ds, win, checksums):
+    """The window read tile by tile, each tile checked against its checksum."""
+    from rasterio.windows import Window
+
+    c0, r0, w, h = win
+    out = np.empty((ds.count, h, w), dtype=np.float32)
+    for tr, tc in _tiles_of(win):
+        tw = Window(tc * FAST_TILE, tr * FAST_TILE, min(FAST_TILE, ds.width - tc * FAST_TILE),
+                    min(FAST_TILE, ds.height - tr * FAST_TILE))
+        block = ds.read(window=tw, out_dtype="float32")
+        if tile_checksum(block) != checksums.get(f"{tr}_{tc}"):
+            raise DamagedCopy(f"tile {tr}_{tc} does not match its checksum")
+        ys, xs = max(r0, tr * FAST_TILE), max(c0, tc * FAST_TILE)
+        ye, xe = min(r0 + h, (tr + 1) * FAST_TILE), min(c0 + w, (tc + 1) * FAST_TILE)
+        out[:, ys - r0:ye - r0, xs - c0:xe - c0] = block[:, ys - tr * FAST_TILE:ye - tr * FAST_TILE,
+                                                         xs - tc * FAST_TILE:xe - tc * FAST_TILE]
+    return out
 
 
 @register
@@ -213,9 +312,21 @@ class CopernicusEmbed(Embedder):
                 f"Use TemporalSpec.year({YEAR}) or a window inside it.")
         prog = request.progress
         path = ensure_product(request.config, prog.sub(0.0, 0.7))
-        source = fast_copy(path, request.config, prog.sub(0.7, 0.95))
+        source, sums = fast_copy(path, request.config, prog.sub(0.7, 0.95))
+        if sums is None and source == path:
+            verify_product(path, request.config, prog.sub(0.7, 0.95))  # read directly: re-check it
         bounds = request.spatial.bounds_4326()
-        data, transform, (c0, r0, w, h) = read_cells(source, bounds)
+        try:
+            data, transform, (c0, r0, w, h) = read_cells(source, bounds, sums)
+        except DamagedCopy as exc:
+            prog.info(f"The re-tiled copy {source} is damaged ({exc}); rebuilding it from {path}.")
+            source, sums = fast_copy(path, request.config, prog.sub(0.7, 0.95), rebuild=True)
+            try:
+                data, transform, (c0, r0, w, h) = read_cells(source, bounds, sums)
+            except DamagedCopy as again:
+                raise DataUnavailableError(
+                    f"The re-tiled copy {source} is still damaged after a rebuild ({again}): the disk "
+                    f"may be failing. Delete {source.parent} and run again.") from None
         prog.update(1.0)
         if not np.isfinite(data).any():
             raise DataUnavailableError(
@@ -225,7 +336,7 @@ class CopernicusEmbed(Embedder):
         meta = self.base_meta(request)
         meta.update({
             "backend": "auto", "year": YEAR, "crs": "EPSG:4326", "resolution_deg": CELL,
-            "source": product_url(), "file": str(path), "read_from": str(source), "revision": HF_REVISION,
+            "source": redact(product_url()), "file": str(path), "read_from": str(source), "revision": HF_REVISION,
             "sha256": product_sha256(), "cells": [h, w], "cell_offset": [r0, c0],
             "cell_bounds_4326": [transform.c, transform.f + transform.e * h,
                                  transform.c + transform.a * w, transform.f],
