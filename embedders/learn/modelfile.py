@@ -8,6 +8,7 @@ model), the task, the class names and the versions."""
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 import zipfile
 from pathlib import Path
@@ -30,13 +31,32 @@ class ModelFileError(RSEmbedError):
     """A model file that cannot be used: damaged, foreign, tampered or mismatched."""
 
 
+def skops_io():
+    """skops.io, imported without torch. Its trust list walks every scikit-learn
+    package, and pkgutil imports sklearn.externals.array_api_compat.torch on
+    the way, hence torch (~650 MB of memory, seconds) where torch is
+    installed, as in the core's environment. That one module is blocked for
+    the walk (pkgutil skips packages that fail to import) and unblocked after."""
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    key = "sklearn.externals.array_api_compat.torch"
+    block = key not in sys.modules
+    if block:
+        sys.modules[key] = None
+    try:
+        return require("skops.io", "skops", "saving and loading trained models")
+    finally:
+        if block and sys.modules.get(key, False) is None:
+            del sys.modules[key]
+
+
 def new_model_id() -> str:
     return uuid.uuid4().hex
 
 
 def save_model(path, estimator, meta: dict) -> Path:
     """Write ``estimator`` and ``meta`` (JSON-able) to ``path`` with skops."""
-    sio = require("skops.io", "skops", "saving trained models")
+    sio = skops_io()
     json.dumps(meta)  # meta must survive as plain data
     sio.dump({"format": FORMAT, "meta": meta, "estimator": estimator}, str(path))
     return Path(path)
@@ -50,7 +70,7 @@ def _refuse(path, why) -> ModelFileError:
 
 def load_model(path):
     """(estimator, meta) of a model file written by :func:`save_model`."""
-    sio = require("skops.io", "skops", "loading trained models")
+    sio = skops_io()
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"The model file {path} does not exist.")
