@@ -3,6 +3,7 @@ output folder, remembered between runs in QgsSettings (rs_embed/gui/...)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from qgis.core import QgsMapLayerProxyModel, QgsSettings
@@ -25,6 +26,10 @@ def default_out_dir() -> str:
     return str(Path.home() / "rs_embed_outputs")
 
 
+_FAMILY_CACHE = {}   # python -> (when, state): the probe takes most of a second
+FAMILY_CACHE_S = 120.0
+
+
 def family_state(python=None):
     """{family id: [missing pinned requirements]} of the core's environment,
     read from its package metadata (a quick probe of that Python, nothing
@@ -35,11 +40,21 @@ def family_state(python=None):
     python = python or core_python()
     if not python:
         return None
+    hit = _FAMILY_CACHE.get(python)
+    if hit and time.monotonic() - hit[0] < FAMILY_CACHE_S:
+        return hit[1]
     try:
         report = envsetup.family_report(python, ("all",))
     except (envsetup.EnvSetupError, OSError, KeyError):
         return None
-    return {row["id"]: row["missing"] for row in report["families"]}
+    state = {row["id"]: row["missing"] for row in report["families"]}
+    _FAMILY_CACHE[python] = (time.monotonic(), state)
+    return state
+
+
+def forget_family_state():
+    """After an install: the next dialog probes the environment again."""
+    _FAMILY_CACHE.clear()
 
 
 def model_rows(families=None):

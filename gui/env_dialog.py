@@ -6,6 +6,7 @@ one that sets RS Embed up."""
 from __future__ import annotations
 
 from qgis.core import QgsApplication, QgsTask
+from qgis.PyQt import sip
 from qgis.PyQt.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton, QTextBrowser, QVBoxLayout
 
 from ..embedders.jobclient import WorkerError
@@ -76,6 +77,8 @@ class EnvironmentDialog(QDialog):
         QgsApplication.taskManager().addTask(self.task)
 
     def _done(self, exception, result=None):
+        if sip.isdeleted(self):   # closed with the plugin while the check ran
+            return
         self.task = None
         self.report = self.not_set_up = self.error = None
         if isinstance(exception, WorkerError) and exception.error == "NotSetUp":
@@ -122,6 +125,8 @@ class EnvironmentDialog(QDialog):
         self._buttons()
 
     def _installed(self, task):
+        if sip.isdeleted(self):
+            return
         self.install_task = None
         self._buttons()
         if task.error is not None:

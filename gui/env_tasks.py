@@ -35,6 +35,9 @@ class CoreEnvTask(QgsTask):
         QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Info)
 
     def finished(self, ok):  # noqa: D401 (QGIS API)
+        from .dialog import forget_family_state
+
+        forget_family_state()
         try:
             if self.message_bar is not None:
                 if ok:
