@@ -89,3 +89,90 @@ def get_embeddings_batch(model: str, *, spatials: Iterable, temporal=None,
             out.append(exc)
     progress.update(1.0)
     return out
+
+
+def _onthefly(model: str):
+    from .models.base import OnTheFlyEmbedder
+
+    embedder = create_embedder(model)
+    if not isinstance(embedder, OnTheFlyEmbedder):
+        raise SpecError(f"{model!r} is a precomputed product: it has no model input to inspect or "
+                        "embed from your own data. Use an on-the-fly model (list_models('onthefly')).")
+    return embedder
+
+
+def inspect_model_input(model: str, *, spatial=None, temporal=None, sensor: Optional[SensorSpec] = None,
+                        backend: str = "auto", input_prep: str = "resize", output_path=None,
+                        progress: Optional[Progress] = None, config=None, patch=None, **options) -> dict:
+    """The exact tensor an on-the-fly model gets for an ROI (or a given ImageryPatch):
+    imagery fetched as for ``get_embedding``, no-data filled, resized or tiled and
+    preprocessed. Returns ``{"array": (C, H, W) float32, "crs", "transform", "stats":
+    per band min/max/mean/std, "path": GeoTIFF written atomically when output_path is
+    given, plus the model's preprocessing and how the patch was prepared}``."""
+    import numpy as np
+
+    embedder = _onthefly(model)
+    embedder.check_requirements()
+    cfg = config or get_config()
+    if patch is None:
+        req = _request(spatial, temporal, None, sensor, backend, input_prep, None, progress, options, cfg)
+        patch = embedder.fetch_patch(req, req.progress)
+    else:
+        req = None
+    arr, crs, transform, info = embedder.model_input(patch, input_prep, request=req)
+    stats = [{"band": b, "min": float(np.min(a)), "max": float(np.max(a)), "mean": float(np.mean(a)),
+              "std": float(np.std(a))} for b, a in zip(embedder.bands, arr)]
+    out = dict(info, array=arr, crs=crs, transform=tuple(transform)[:6], stats=stats,
+               imagery=dict(getattr(patch, "meta", {}) or {}), path=None)
+    if output_path is not None:
+        import json
+
+        from .writers import geotiff_writer
+
+        c, h, w = arr.shape
+        tags = {"RS_EMBED_MODEL_INPUT": json.dumps({k: v for k, v in out.items() if k != "array"}, default=str)}
+        with geotiff_writer(output_path, w, h, c, "float32", crs, transform, None, tags,
+                            [f"{b} (model input)" for b in embedder.bands]) as dst:
+            dst.write(arr.astype("float32"))
+        out["path"] = str(output_path)
+    return out
+
+
+def get_embedding_from_data(model: str, data, *, bands=None, crs=None, transform=None, nodata=None,
+                            band_map=None, value_scale: float = 1.0, output: Optional[OutputSpec] = None,
+                            input_prep: str = "resize", device: Optional[str] = None,
+                            temporal=None, progress: Optional[Progress] = None, config=None,
+                            **options) -> Embedding:
+    """Embed imagery the user already has with an on-the-fly model.
+
+    ``data``: a (C, H, W) array of Sentinel-2 reflectance x 10^4 with ``bands`` (names
+    in array order), ``crs`` and GDAL ``transform``; or the path of a raster (bands by
+    ``band_map`` or Sentinel-2 band descriptions, ``value_scale`` to reach x 10^4, its
+    nodata as no data). ``temporal`` feeds models with date side inputs (Prithvi-TL,
+    OlmoEarth). Output and grid georeferencing are those of ``get_embedding``."""
+    import os
+
+    from .models import userdata
+
+    embedder = _onthefly(model)
+    embedder.check_requirements()
+    if isinstance(data, (str, os.PathLike)):
+        patch = userdata.patch_from_raster(data, list(bands or embedder.bands), band_map, value_scale)
+    else:
+        if bands is None:
+            raise SpecError(f"Name the array's bands in order (bands=[...]); {model} uses {list(embedder.bands)}.")
+        patch = userdata.patch_from_array(data, bands, crs, transform, nodata)
+    output = output or OutputSpec.pooled()
+    cfg = config or get_config()
+    from .geo import transform_bounds
+    from .specs import BBox
+
+    g = patch.grid
+    spatial = BBox(*transform_bounds(g.crs, "EPSG:4326", g.bounds), footprint=(g.crs, *g.bounds))
+    req = EmbedRequest(spatial=spatial, temporal=temporal, output=output, sensor=None, backend="local",
+                       input_prep=input_prep, device=device, options=dict(options or {}),
+                       progress=progress or NULL_PROGRESS, config=cfg)
+    emb = embedder.embed_patch(patch, output=output, input_prep=input_prep, device=device,
+                               progress=req.progress, request=req, config=cfg)
+    emb.meta["input"] = dict(patch.meta)
+    return emb

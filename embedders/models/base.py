@@ -421,6 +421,38 @@ class OnTheFlyEmbedder(ChunkedTiles, Embedder):
         pooled.meta["pooled_from"] = "patch tokens (class token removed)"
         return emb, pooled
 
+    def model_input(self, patch, input_prep: str = "resize", device: str = "cpu", request=None):
+        """The exact tensor the model gets for ``patch``: (tiles, C, S, S) float32 after
+        no-data filling, resize/tiling and ``preprocess``, plus where it lies:
+        ``(array, crs, transform, info)``; tiles are stitched back into one raster
+        (resize: one S x S image over the patch extent; tile: native pixels, padding kept)."""
+        import torch
+
+        from affine import Affine
+
+        data, nodata = self._select(patch)
+        h, w = nodata.shape
+        mode = resolve_input_prep(input_prep, h, w, self.input_size)
+        prep = _Prepared(data, nodata, mode, self.input_size, self.patch_size)
+        s = self.input_size
+        with torch.inference_mode():
+            x = self.preprocess(prep.batch(list(range(prep.n_tiles)), torch).to(device)).float().cpu().numpy()
+        t = patch.grid.transform
+        if mode == "resize":
+            px, py = w * abs(t.a) / s, h * abs(t.e) / s
+            arr = x[0]
+        else:
+            px, py = abs(t.a), abs(t.e)
+            c = x.shape[1]
+            arr = x.reshape(prep.rows, prep.cols, c, s, s).transpose(2, 0, 3, 1, 4).reshape(
+                c, prep.rows * s, prep.cols * s)
+        transform = Affine(math.copysign(px, t.a), 0.0, t.c, 0.0, math.copysign(py, t.e), t.f)
+        info = {"model": self.model_id, "input_prep": mode, "tiles": prep.n_tiles, "input_size": s,
+                "bands": list(self.bands), "nodata_fraction": float(nodata.mean()),
+                "nodata_fill": "per-band median of valid pixels",
+                "preprocessing": dict(self.preprocessing)}
+        return arr, patch.grid.crs, transform, info
+
     def _select(self, patch):
         missing = [b for b in self.bands if b not in list(patch.bands)]
         if missing:
