@@ -238,3 +238,15 @@ def test_processing_loads_embed_roi_like_the_drawn_extent_action(rs_provider, se
     assert (pca_node.layer().name(), grid_node.layer().name()) == ("tessera PCA", "tessera embedding")
     assert pca_node.itemVisibilityChecked() and not grid_node.itemVisibilityChecked()
     assert isinstance(pca_node.layer().renderer(), QgsMultiBandColorRenderer)
+
+
+def test_the_dialog_area_is_the_extent_on_the_ellipsoid_in_a_projected_crs():
+    from rs_embed_qgis.gui.actions import extent_area_km2
+
+    utm = QgsCoordinateReferenceSystem("EPSG:32633")
+    rect = QgsRectangle(500_000, 5_800_000, 503_192, 5_803_485)  # 3,192 x 3,485 m on the central meridian
+    area = extent_area_km2(rect, utm, QgsProject.instance().transformContext())
+    assert area == pytest.approx(3.192 * 3.485 / 0.9996 ** 2, rel=2e-3)  # UTM's scale factor, nothing more
+    wgs = QgsCoordinateReferenceSystem("EPSG:4326")
+    assert extent_area_km2(QgsRectangle(0, 0, 1, 1), wgs, QgsProject.instance().transformContext()) == \
+        pytest.approx(12308.8, rel=1e-3)  # a 1° cell at the equator on WGS84
