@@ -74,7 +74,13 @@ def list_models(kind: str = None) -> List[str]:
 
 
 def describe_model(name: str) -> dict:
-    """What a model is and what it needs: dims, resolution, inputs, preprocessing."""
+    """What a model is and what it needs: dims, resolution, inputs, preprocessing.
+    For a known model that is not offered (``models.not_offered``): why not."""
+    from .models.not_offered import NOT_OFFERED
+
+    key = str(name).strip().lower()
+    if key in NOT_OFFERED and key not in _MODELS and key not in _ALIASES:
+        return dict(NOT_OFFERED[key])
     return get_embedder_class(name).describe()
 
 

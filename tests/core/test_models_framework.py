@@ -328,3 +328,14 @@ def test_batch_call_fetches_from_a_local_raster_and_loads_the_model_once(clip, t
         assert (e.transform.c, e.transform.f) == (g.transform.c, g.transform.f)
         assert e.transform.a == pytest.approx(g.width * 10.0 / 7)
         assert e.meta["imagery_source"] == "local" and e.meta["input_prep"] == "resize"
+
+
+def test_satvision_is_described_as_not_offered_and_not_listed():
+    from rs_embed_qgis.embedders.errors import ModelNotFoundError
+    from rs_embed_qgis.embedders.registry import create_embedder, describe_model, list_models
+
+    d = describe_model("SatVision")
+    assert d["offered"] is False and "MODIS" in d["why"] and "Sentinel-2" in d["why"]
+    assert "satvision" not in list_models()
+    with pytest.raises(ModelNotFoundError):
+        create_embedder("satvision")
