@@ -178,7 +178,7 @@ class PartialGrid:
 
         p = self.plan
         prof = _profile(p.width, p.height, p.dim, "float32", p.crs, p.transform, float("nan"))
-        block = min(BLOCK, p.chunk)
+        block = max(MIN_SIDE, min(BLOCK, p.chunk) // MIN_SIDE * MIN_SIDE)   # TIFF tiles: multiples of 16
         prof.update(BIGTIFF="YES", tiled=True, blockxsize=block, blockysize=block, interleave="pixel")
         if p.width < block or p.height < block:
             prof.update(tiled=False)

@@ -38,6 +38,17 @@ def target_grid(spatial, scale_m: float) -> RasterGrid:
     return RasterGrid.from_bounds(f"EPSG:{epsg}", roi_bounds_in(spatial, f"EPSG:{epsg}"), scale_m)
 
 
+def _grid_km2(grid: RasterGrid) -> float:
+    """Area of a grid in km² (its pixels' metres; lon/lat grids by their box)."""
+    from pyproj import CRS
+
+    from ..specs import BBox
+
+    if CRS.from_user_input(grid.crs).is_geographic:
+        return roi_area_km2(BBox(*grid.bounds))
+    return grid.width * grid.height * grid.res[0] * grid.res[1] / 1e6
+
+
 def get_patch(request: ImageryRequest, config: Config = None) -> ImageryPatch:
     """Imagery for ``request`` as a (C, H, W) float32 patch of reflectance x
     10^4 (NaN = no data) on the request's grid, or the ROI's UTM grid at
@@ -48,7 +59,8 @@ def get_patch(request: ImageryRequest, config: Config = None) -> ImageryPatch:
     if not request.bands:
         raise SpecError("No bands requested for the imagery patch.")
     source = resolve_source(request, config)
-    area = roi_area_km2(request.spatial)
+    # a window of the ROI's grid (a chunk) is capped by its own area
+    area = _grid_km2(request.grid) if request.grid is not None else roi_area_km2(request.spatial)
     if area > config.max_roi_km2:
         raise SpecError(f"The area is {area:.0f} km², above the limit of {config.max_roi_km2:g} km² "
                         "(setting max_roi_km2 / RS_EMBED_MAX_ROI_KM2). Use a smaller extent.")

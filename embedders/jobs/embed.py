@@ -45,12 +45,10 @@ class ChunkTask:
                                                if k.startswith("RS_EMBED_")})
 
     def request(self):
-        from ..api import _request
         from ..config import get_config
 
-        return _request(spatial_from(self.spatial), temporal_from(self.temporal), None, None,
-                        self.kwargs.get("backend", "auto"), "resize", None, None, {},
-                        get_config(**self.config))
+        return _request_of(spatial_from(self.spatial), temporal_from(self.temporal), self.kwargs,
+                           get_config(**self.config))
 
     def __call__(self, window):
         os.environ.update(self.env)   # the client's settings, on whichever worker runs this
@@ -74,16 +72,31 @@ def engine_for(n_chunks: int):
     return LocalEngine()
 
 
-def _embed_chunked(embedder, model, spatial, temporal, kwargs, grid_path, pca_path, outputs, progress):
+def _request_of(spatial, temporal, kwargs, config, progress=None):
+    """The EmbedRequest of a job's keyword arguments (imagery options of on-the-fly models included)."""
     from ..api import _request
+
+    options = {"input_raster": kwargs["input_raster"]} if kwargs.get("input_raster") else {}
+    return _request(spatial, temporal, None, kwargs.get("sensor"), kwargs.get("backend", "auto"),
+                    kwargs.get("input_prep", "resize"), kwargs.get("device"), progress, options, config)
+
+
+def _chunked(embedder, spatial, temporal, kwargs) -> bool:
+    """Through the chunk engine? Products with ``plan_grid``; on-the-fly models
+    when they say so for this request (tile mode)."""
+    if hasattr(embedder, "supports_chunks"):
+        return embedder.supports_chunks(_request_of(spatial, temporal, kwargs, None))
+    return hasattr(embedder, "plan_grid")
+
+
+def _embed_chunked(embedder, model, spatial, temporal, kwargs, grid_path, pca_path, outputs, progress):
     from ..chunks import PartialGrid, check_space, estimate, fingerprint, human_bytes, run_chunks
     from ..config import get_config
     from ..errors import DataUnavailableError
     from ..writers import provenance_tags
 
     cfg = get_config()
-    req = _request(spatial, temporal, None, None, kwargs.get("backend", "auto"), "resize", None,
-                   progress.sub(0.0, 0.05), {}, cfg)
+    req = _request_of(spatial, temporal, kwargs, cfg, progress.sub(0.0, 0.05))
     plan = embedder.plan_grid(req)
     est = estimate(plan, bool(pca_path))
     fp = fingerprint(model, req, plan, {k: v for k, v in kwargs.items() if k != "backend"})
@@ -97,9 +110,11 @@ def _embed_chunked(embedder, model, spatial, temporal, kwargs, grid_path, pca_pa
     if est["chunks"] > 1:
         progress.info(f"Computing chunks with {engine.name}")
     task = ChunkTask(model, _spatial_dict(spatial), _temporal_dict(temporal),
-                     {"backend": kwargs.get("backend", "auto")}, _config_dict(cfg), plan)
+                     dict(kwargs), _config_dict(cfg), plan)
     run_chunks(partial, task, engine, progress.sub(0.05, 0.85))
     pooled, coverage = partial.pooled()
+    if pooled is not None and hasattr(embedder, "chunked_pooled"):   # a model's own pooled vectors
+        pooled = embedder.chunked_pooled(req, plan, [c.get("meta", {}) for c in partial.done.values()], pooled)
     if pooled is None:
         partial.discard()
         raise DataUnavailableError("The ROI has no valid embedding pixels (all no-data).")
@@ -164,7 +179,7 @@ def embed_to_files(model, spatial, temporal, kwargs, grid_path, pca_path=None, o
     """Embed one ROI with one model and write its grid (and PCA) GeoTIFFs
     through ``outputs`` (an OutputSet: the caller commits)."""
     embedder = warm_embedder(model)
-    run = _embed_chunked if hasattr(embedder, "plan_grid") else _embed_whole
+    run = _embed_chunked if _chunked(embedder, spatial, temporal, kwargs) else _embed_whole
     return run(embedder, model, spatial, temporal, kwargs, grid_path, pca_path, outputs, progress)
 
 
