@@ -161,6 +161,23 @@ def check_materialized(module):
     return module
 
 
+def unwrap_state_dict(obj, keys=("state_dict", "model")) -> dict:
+    """The tensor dict inside common checkpoint wrappers, without a
+    DataParallel ``module.`` prefix."""
+    while isinstance(obj, dict):
+        inner = next((obj[k] for k in keys if isinstance(obj.get(k), dict)), None)
+        if inner is None:
+            break
+        obj = inner
+    if not isinstance(obj, dict):
+        from ..errors import DownloadError
+
+        raise DownloadError(f"The weights file holds a {type(obj).__name__}, not a state dict.")
+    if obj and all(k.startswith("module.") for k in obj):
+        obj = {k[len("module."):]: v for k, v in obj.items()}
+    return obj
+
+
 def resolve_input_prep(input_prep: str, height: int, width: int, input_size: int) -> str:
     if input_prep == "auto":
         return "tile" if max(height, width) > 2 * input_size else "resize"

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from ..errors import DownloadError
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder, normalize
+from ..weights import WeightsSpec, load_state_dict
+from .base import OnTheFlyEmbedder, normalize, unwrap_state_dict
 
 BANDS = ("B04", "B03", "B02", "B05", "B06", "B07", "B08", "B11", "B12")
 WAVELENGTHS_UM = (0.665, 0.56, 0.49, 0.705, 0.74, 0.783, 0.842, 1.61, 2.19)

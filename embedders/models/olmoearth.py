@@ -27,8 +27,8 @@ import datetime as _dt
 
 from ..errors import DownloadError
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder
+from ..weights import WeightsSpec, load_state_dict
+from .base import OnTheFlyEmbedder, unwrap_state_dict
 
 # Modality.SENTINEL2_L2A.band_order of olmoearth-pretrain-minimal 0.1.5
 BANDS = ("B02", "B03", "B04", "B08", "B05", "B06", "B07", "B8A", "B11", "B12", "B01", "B09")

@@ -22,8 +22,8 @@ import datetime as _dt
 
 from ..errors import DownloadError
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder, normalize
+from ..weights import WeightsSpec, load_state_dict
+from .base import OnTheFlyEmbedder, normalize, unwrap_state_dict
 
 # HLS bands BLUE, GREEN, RED, NIR_NARROW, SWIR_1, SWIR_2 = Sentinel-2 B02, B03, B04, B8A, B11, B12
 BANDS = ("B02", "B03", "B04", "B8A", "B11", "B12")

@@ -9,9 +9,9 @@ after ``ln_post`` times ``proj``, 512); grid = the 7 x 7 patch tokens after
 from __future__ import annotations
 
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
+from ..weights import WeightsSpec, load_state_dict
 from .base import (OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize,
-                   reflectance_to_uint8)
+                   reflectance_to_uint8, unwrap_state_dict)
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)

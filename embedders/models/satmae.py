@@ -9,9 +9,9 @@ positions (rs-embed's ``forward_encoder(mask_ratio=0)`` shuffles them).
 from __future__ import annotations
 
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
+from ..weights import WeightsSpec, load_state_dict
 from .base import (OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize,
-                   reflectance_to_uint8)
+                   reflectance_to_uint8, unwrap_state_dict)
 
 # SatMAE util/datasets.py, CustomDatasetFromImages (fMoW-RGB), applied after ToTensor (/255)
 FMOW_RGB_MEAN = (0.4182007312774658, 0.4214799106121063, 0.3991275727748871)

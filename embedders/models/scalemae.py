@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from ..errors import DownloadError
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
+from ..weights import WeightsSpec, load_state_dict
 from .base import (OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize,
-                   reflectance_to_uint8)
+                   reflectance_to_uint8, unwrap_state_dict)
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from ..errors import DownloadError, SpecError
 from ..registry import register
-from ..weights import WeightsSpec, load_state_dict, unwrap_state_dict
-from .base import OnTheFlyEmbedder
+from ..weights import WeightsSpec, load_state_dict
+from .base import OnTheFlyEmbedder, unwrap_state_dict
 
 BANDS = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12")
 INPUTS = ("s2_l1c", "s2_l2a")   # first = default (the authors' model(x))
