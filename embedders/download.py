@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import os
@@ -189,7 +190,7 @@ def _download(url, dest, sha256, progress, stall_s, deadline_s, chunk, check, hi
     if sha256 and digest != sha256.lower():
         part.unlink(missing_ok=True)
         raise DownloadError(
-            f"The file downloaded from {shown} does not match its published checksum "
+            f"The file downloaded from {shown} failed verification: it does not match its published checksum "
             f"(sha256 {digest}, expected {sha256}); it was removed. Run again to download it anew.")
     problem = check(part) if check is not None else None
     if problem:
@@ -290,3 +291,70 @@ def _stream(r, part, mode, h, done, total, progress, stall_s, deadline_s, t_end,
             f"RS_EMBED_DOWNLOAD_DEADLINE_S). {_kept(part)}{end}")
     if total and fh_done < total:
         raise _Retry(f"the server closed the connection after {fh_done:,} of {total:,} bytes")
+
+
+# --------------------------------------------------------------------------
+# Cached files checked on every use
+
+_seen = {}  # str(path) -> (stat key, sha256) of files this process has hashed
+
+
+def _stat_key(path):
+    st = os.stat(path)  # ctime changes on any write, even when the mtime is put back
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _recorded(record: Path) -> Optional[str]:
+    import json
+
+    try:
+        return json.loads(Path(record).read_text()).get("sha256") or None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def record_sha256(path, record, digest: str):
+    import json
+
+    from .fileio import atomic_path
+
+    with atomic_path(record) as tmp:
+        tmp.write_text(json.dumps({"sha256": digest, "size": os.path.getsize(path), "file": str(path)}))
+
+
+def check_cached(path, record, progress=NULL_PROGRESS, sha256: Optional[str] = None,
+                 check=None) -> Optional[str]:
+    """None when the cached file ``path`` is intact, else what is wrong.
+
+    Intact: its sha256 equals ``sha256`` (published) or, without one, the
+    sha256 recorded in ``record`` (a JSON file) when it was first seen; with
+    no record yet, ``check(path) -> problem or None`` decides and the sha256 is
+    recorded then (trust on first use). A file this process already hashed is
+    not hashed again while its size, mtime, ctime and inode are unchanged."""
+    path = Path(path)
+    expected = (sha256 or _recorded(record) or "").lower() or None
+    seen = _seen.get(str(path))
+    if seen is not None and seen[0] == _stat_key(path):
+        digest = seen[1]  # hashed by this process, unchanged since
+    else:
+        if expected is None and check is not None:
+            problem = check(path)
+            if problem:
+                return problem
+        digest = sha256_of(path, progress)
+    if expected and digest != expected:
+        how = "published" if sha256 else "recorded when it was first downloaded"
+        return f"sha256 {digest[:16]}... differs from the {how}, {expected[:16]}..."
+    if not expected and record is not None:
+        with contextlib.suppress(OSError):
+            record_sha256(path, record, digest)
+    _seen[str(path)] = (_stat_key(path), digest)
+    return None
+
+
+def forget_cached(path, record=None):
+    """Remove a bad cached file, its record and what this process knew of it."""
+    _seen.pop(str(path), None)
+    Path(path).unlink(missing_ok=True)
+    if record is not None:
+        Path(record).unlink(missing_ok=True)

@@ -55,3 +55,28 @@ def redact(obj, project=None):
     if isinstance(obj, (list, tuple)):
         return type(obj)(redact(v, project) for v in obj)
     return obj
+
+
+class RedactingFilter:
+    """A logging filter that redacts a record's message (args merged in)."""
+
+    def filter(self, record):
+        try:
+            msg = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logged as it is
+            return True
+        record.msg, record.args = redact_text(msg, _ee_project()), None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def redact_logs(*names):
+    """Redact what the named loggers (third-party libraries) log."""
+    import logging
+
+    for name in names:
+        log = logging.getLogger(name)
+        if _FILTER not in log.filters:
+            log.addFilter(_FILTER)

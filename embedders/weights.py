@@ -25,17 +25,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .config import Config, get_config
-from .download import download_verified, sha256_of
+from .download import check_cached, download_verified, forget_cached
 from .errors import DownloadError, require
-from .fileio import atomic_path
 from .progress import NULL_PROGRESS, Progress
+from .redact import redact
 
 _CHUNK = 1 << 20
 
@@ -78,36 +78,19 @@ def _marker(weights_dir: Path, path: Path) -> Path:
     return weights_dir / ".verified" / f"{path.name}.{key}.json"
 
 
-def _stamp(spec: WeightsSpec, path: Path) -> dict:
-    st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": spec.sha256}
-
-
-def _remember(spec: WeightsSpec, path: Path, weights_dir: Path):
-    with contextlib.suppress(OSError):
-        with atomic_path(_marker(weights_dir, path)) as tmp:
-            tmp.write_text(json.dumps(_stamp(spec, path)))
-
-
 def verify(spec: WeightsSpec, path, weights_dir: Path, progress: Progress = NULL_PROGRESS,
            remember: bool = True) -> Optional[str]:
-    """None if ``path`` matches the spec's size and sha256, else what is wrong."""
+    """None if ``path`` matches the spec's size and sha256, else what is wrong.
+    Without a published sha256 the one recorded at the first download (or
+    first use) is the reference (trust on first use). Each process hashes a
+    file once (again only if it is written to: see ``download.check_cached``)."""
     path = Path(path)
     size = path.stat().st_size
     if spec.size is not None and size != spec.size:
         return f"size {size} bytes, expected {spec.size}"
-    if not spec.sha256:
-        return None
-    with contextlib.suppress(OSError, ValueError):
-        if json.loads(_marker(weights_dir, path).read_text()) == _stamp(spec, path):
-            return None
-    progress.info(f"Verifying {path.name} (sha256)…")
-    digest = sha256_of(path, progress)
-    if digest != spec.sha256:
-        return f"sha256 {digest}, expected {spec.sha256}"
-    if remember:
-        _remember(spec, path, weights_dir)
-    return None
+    if spec.sha256:
+        progress.info(f"Verifying {path.name} (sha256)...")
+    return check_cached(path, _marker(weights_dir, path) if remember else None, progress, sha256=spec.sha256)
 
 
 def _local_candidates(spec: WeightsSpec, weights_dir: Path):
@@ -130,10 +113,16 @@ def ensure_weights(spec: WeightsSpec, config: Optional[Config] = None,
     for cand in _local_candidates(spec, wdir):
         if cand.is_file():
             problem = verify(spec, cand, wdir, progress)
+            if problem and spec.url and not spec.repo_id and cand == wdir / spec.filename:
+                progress.info(f"The weights file {cand} is damaged ({problem}); downloading it again.")
+                forget_cached(cand, _marker(wdir, cand))
+                break
             if problem:
                 raise DownloadError(
-                    f"The weights file {cand} does not match {spec.source}: {problem}. "
-                    "Replace it with the official file or remove it so it can be downloaded."
+                    f"The weights file {cand} does not match {redact(spec.source)}: {problem}. "
+                    "Replace it with the official file or remove it so it can be downloaded"
+                    + ("" if spec.sha256 else f" (if you replaced it on purpose, delete {_marker(wdir, cand)})")
+                    + "."
                 )
             return cand
     if spec.repo_id:
@@ -159,6 +148,22 @@ def _tqdm_to(progress: Progress):
 
 
 def _from_hf(spec: WeightsSpec, wdir: Path, progress: Progress) -> Path:
+    path = _hf_download(spec, wdir, progress)
+    problem = verify(spec, path, wdir, progress)
+    if problem:
+        _remove_hf_file(path)
+        forget_cached(path, _marker(wdir, path))
+        progress.info(f"The cached weights {path.name} are damaged ({problem}); downloading them again.")
+        path = _hf_download(spec, wdir, progress)
+        problem = verify(spec, path, wdir, progress)
+    if problem:
+        _remove_hf_file(path)
+        forget_cached(path, _marker(wdir, path))
+        raise DownloadError(f"Downloaded {spec.source} failed verification ({problem}); the file was removed.")
+    return path
+
+
+def _hf_download(spec: WeightsSpec, wdir: Path, progress: Progress) -> Path:
     hub = require("huggingface_hub", "huggingface_hub", "downloading model weights")
     offline = _offline()
     kwargs = dict(repo_id=spec.repo_id, filename=spec.filename, revision=spec.revision,
@@ -181,11 +186,7 @@ def _from_hf(spec: WeightsSpec, wdir: Path, progress: Progress) -> Path:
                 f"Weights {spec.source} are not in the local cache and HF_HUB_OFFLINE is set. {where}, "
                 "or unset HF_HUB_OFFLINE to download them."
             ) from exc
-        raise DownloadError(f"Could not download {spec.source}: {exc}. {where}.") from exc
-    problem = verify(spec, path, wdir, progress)
-    if problem:
-        _remove_hf_file(path)
-        raise DownloadError(f"Downloaded {spec.source} failed verification ({problem}); the file was removed.")
+        raise DownloadError(redact(f"Could not download {spec.source}: {exc}. {where}.")) from None
     return path
 
 
@@ -205,11 +206,15 @@ def _from_url(spec: WeightsSpec, wdir: Path, progress: Progress) -> Path:
             f"Weights {spec.url} are not on disk and HF_HUB_OFFLINE is set. Put {spec.filename} into {wdir}."
         )
     require("requests", "requests", "downloading model weights")
-    progress.info(f"Downloading {spec.url} into {wdir}…")
-    download_verified(spec.url, target, None, progress, chunk=_CHUNK,  # verify() checks size and sha256
-                      check=lambda part: verify(spec, part, wdir, NULL_PROGRESS, remember=False),
-                      hint=f"or put {spec.filename} into {wdir}.")
-    _remember(spec, target, wdir)
+    progress.info(f"Downloading {redact(spec.url)} into {wdir}...")
+    size = (lambda part: None if spec.size is None or part.stat().st_size == spec.size
+            else f"size {part.stat().st_size} bytes, expected {spec.size}")
+    download_verified(spec.url, target, spec.sha256, progress, chunk=_CHUNK, check=size,
+                      hint=f"Or put {spec.filename} into {wdir}.")
+    problem = verify(spec, target, wdir, progress)  # records the sha256 where none is published
+    if problem:
+        forget_cached(target, _marker(wdir, target))
+        raise DownloadError(f"Downloaded {redact(spec.url)} failed verification ({problem}); the file was removed.")
     return target
 
 
@@ -230,8 +235,23 @@ def load_state_dict(path) -> dict:
             return torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError and friends
         raise DownloadError(
-            f"{path} is not a plain weights file that loads safely (weights_only=True): {exc}"
-        ) from exc
+            f"{path} is not a plain weights file that loads safely (weights_only=True): "
+            f"{torch_error_text(exc)}. Use the official weights file (the plugin never loads "
+            "pickled code)."
+        ) from None
+
+
+_UNSAFE_ADVICE = re.compile(r"weights_only|re-running|arbitrary code|trust|safe_globals|documentation|"
+                            r"can still be loaded|alternatively|pytorch\.org", re.I)
+
+
+def torch_error_text(exc) -> str:
+    """torch.load's error without its advice to retry with weights_only=False
+    (or to allow-list globals): only the sentences that say what is wrong."""
+    text = re.sub(r"\s+", " ", str(exc)).replace("WeightsUnpickler error: ", "")
+    text = re.sub(r"\(\d\)\s*", "", text)
+    keep = [t for t in re.split(r"(?<=[.!?])\s+", text) if t and not _UNSAFE_ADVICE.search(t)]
+    return " ".join(keep) or type(exc).__name__
 
 
 def unwrap_state_dict(obj, keys=("state_dict", "model")) -> dict:

@@ -37,8 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from ..base import Embedder, EmbedRequest
+from ..download import check_cached, forget_cached
 from ..embedding import Embedding, make_grid
 from ..errors import DataUnavailableError, DownloadError, RSEmbedError, SpecError, require
+from ..redact import redact, redact_logs
 from ..registry import register
 
 DATASET_VERSION = "v1.1"
@@ -86,6 +88,7 @@ def mirror(settings: dict):
     """Point geotessera's module-level mirror URLs at the configured mirror."""
     import geotessera.registry as reg
 
+    redact_logs("geotessera.core", "geotessera.registry", "urllib3.connectionpool")
     with _URL_LOCK:
         saved = reg.TESSERA_NPY_MIRROR_URL, reg.TESSERA_LANDMASKS_MIRROR_URL
         if settings.get("url"):
@@ -114,12 +117,12 @@ def open_client(settings: dict, bounds, margin: float):
     except ValueError as e:
         if "no tiles within bbox" in str(e):
             return None
-        raise DownloadError(f"The Tessera registry could not be read: {e}") from e
+        raise DownloadError(redact(f"The Tessera registry could not be read: {e}")) from None
     except RuntimeError as e:
-        raise DownloadError(
+        raise DownloadError(redact(
             f"Could not download the Tessera registry from {reg.manifest_url(DATASET_DIR)}: {e}. "
             f"Check the internet connection or proxy, or set {SETTINGS['url']} (a mirror) or "
-            f"{SETTINGS['registry_dir']} (local registry files).") from e
+            f"{SETTINGS['registry_dir']} (local registry files).")) from None
 
 
 def _tile_box(lon, lat, crs, n=8):
@@ -268,6 +271,41 @@ def _year(temporal) -> int:
     return years[0]
 
 
+def checksum_record(settings, path: Path) -> Path:
+    """Where the sha256 of a cached tile file is recorded (outside the tile folder)."""
+    import hashlib
+
+    key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    return Path(settings["registry_cache"]).parent / "checksums" / f"{Path(path).name}.{key}.json"
+
+
+def check_tile(path: Path, record: Path, size, check=None):
+    """None when a cached tile file is intact: the registry's size, then the
+    sha256 recorded when it was first fetched (geotessera's v1.1 registries
+    carry sizes, no hashes; downloads are MD5-checked against the ETag)."""
+    have = path.stat().st_size
+    if size is not None and have != size:
+        return f"{have:,} bytes, the registry says {size:,}"
+    return check_cached(path, record, check=check)
+
+
+def _size_of(getter, *args):
+    try:
+        return int(getter(*args))
+    except Exception:  # registry without size columns
+        return None
+
+
+def _npy_problem(path):
+    """What is wrong with an .npy file's header and length, or None."""
+    try:
+        arr = np.load(path, mmap_mode="r")
+        del arr
+    except Exception as e:  # noqa: BLE001 - numpy raises ValueError, OSError, EOFError...
+        return f"not a readable .npy file: {e}"
+    return None
+
+
 class _Mosaic:
     """One request: find tiles, fetch them through geotessera, paste them."""
 
@@ -349,7 +387,8 @@ class _Mosaic:
             "resampling": "nearest" if warped else None, "crs_note": note,
             "coverage_fraction": covered, "cache_dir": str(self.settings["tiles_dir"]),
             "registry_cache_dir": str(self.settings["registry_cache"]),
-            "source": self.settings.get("registry_dir") or self.settings.get("url") or "geotessera default mirror",
+            "source": redact(self.settings.get("registry_dir") or self.settings.get("url")
+                             or "geotessera default mirror"),
             "overlap_rule": "first tile (same zone, then nearest the ROI centre) with a finite vector",
         }
 
@@ -364,8 +403,8 @@ class _Mosaic:
         except RSEmbedError:
             raise
         except Exception as e:
-            raise DownloadError(f"Tessera tile {grid_name(*tile)} ({self.year}): its landmask could not be "
-                                f"fetched: {e}") from e
+            raise DownloadError(redact(f"Tessera tile {grid_name(*tile)} ({self.year}): its landmask could "
+                                       f"not be fetched: {e}")) from None
 
     def _fetch(self, gt, tile, i, n, progress=None):
         """Download (once) and memory-map one tile: (int8, scales, transform, crs)."""
@@ -381,10 +420,17 @@ class _Mosaic:
             sub.update(done / total if total else 0.0)  # raises CancelledError on cancel
 
         reg = gt.registry
+        what = f"Tessera tile {name} ({self.year})"
         try:
-            emb = reg.fetch(year=self.year, lon=lon, lat=lat, is_scales=False, progress_callback=on_bytes)
-            scl = reg.fetch(year=self.year, lon=lon, lat=lat, is_scales=True, progress_callback=on_bytes)
-            lm = reg.fetch_landmask(lon=lon, lat=lat, progress_callback=on_bytes)
+            emb = self._checked(lambda: reg.fetch(year=self.year, lon=lon, lat=lat, is_scales=False,
+                                                  progress_callback=on_bytes),
+                                what, _size_of(reg.get_tile_file_size, self.year, lon, lat), _npy_problem, progress)
+            scl = self._checked(lambda: reg.fetch(year=self.year, lon=lon, lat=lat, is_scales=True,
+                                                  progress_callback=on_bytes),
+                                f"{what}, scales file,", _size_of(reg.get_scales_file_size, self.year, lon, lat),
+                                _npy_problem, progress)
+            lm = self._checked(lambda: reg.fetch_landmask(lon=lon, lat=lat, progress_callback=on_bytes),
+                               f"{what}, landmask,", _size_of(reg.get_landmask_file_size, lon, lat), None, progress)
             import rasterio
 
             with rasterio.open(lm) as src:
@@ -396,14 +442,32 @@ class _Mosaic:
             raise DownloadError(f"Cannot write Tessera tiles to {self.settings['tiles_dir']}: {e}. "
                                 "Choose another cache folder (setting or RS_EMBED_CACHE_DIR).") from e
         except HTTPStatusError as e:
-            raise DownloadError(f"Tessera tile {name} ({self.year}) is in the registry but could not be "
-                                f"downloaded: {e}") from e
+            raise DownloadError(redact(f"Tessera tile {name} ({self.year}) is in the registry but could not "
+                                       f"be downloaded: {e}")) from None
         except Exception as e:
-            raise DownloadError(f"Tessera tile {name} ({self.year}) could not be fetched or read: {e}") from e
+            raise DownloadError(redact(f"Tessera tile {name} ({self.year}) could not be fetched or read: "
+                                       f"{e}")) from None
         if crs is None or q.shape[:2] != s.shape[:2]:
             raise DownloadError(f"Tessera tile {name} ({self.year}) is inconsistent: tile {q.shape}, "
                                 f"scales {s.shape}, landmask CRS {crs}.")
         return q, s, tr, crs
+
+    def _checked(self, fetch, what, size, check, progress):
+        """``fetch()``'s file, verified (see :func:`check_tile`); a damaged one is
+        fetched once more, and a second bad copy is a DownloadError."""
+        for attempt in (1, 2):
+            path = Path(fetch())
+            record = checksum_record(self.settings, path)
+            problem = check_tile(path, record, size, check)
+            if problem is None:
+                return path
+            forget_cached(path, record)
+            if attempt == 2:
+                raise DownloadError(
+                    f"{what} is damaged even after downloading it again ({problem}); the bad copy was "
+                    "removed. The mirror may be serving a broken file: try again later, or point "
+                    f"{SETTINGS['url']} at another mirror.")
+            progress.info(f"{what}: the cached copy {path.name} is damaged ({problem}); downloading it again.")
 
     def _unavailable(self, b4326):
         """Raise DataUnavailableError naming what is available near the ROI."""
