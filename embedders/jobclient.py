@@ -53,9 +53,23 @@ class WorkerError(Exception):
         return self.error in ("Cancelled", "CancelledError")
 
 
+def job_env() -> Dict[str, str]:
+    """The caller's RS_EMBED_* variables: they travel with each job, so a warm
+    worker sees the settings of now, not of when it started."""
+    return {k: v for k, v in os.environ.items() if k.startswith("RS_EMBED_") and k != "RS_EMBED_PYTHON"}
+
+
 def new_job(kind: str, params: dict, config: Optional[dict] = None) -> dict:
     return {"version": JOB_VERSION, "id": uuid.uuid4().hex[:12], "kind": kind,
-            "params": params, "config": dict(config or {})}
+            "params": params, "config": dict(config or {}), "env": job_env()}
+
+
+def _warm_key(python, memory_mb) -> tuple:
+    """A warm worker is reused only by callers with the same environment
+    (apart from RS_EMBED_*, sent per job): HF_ENDPOINT, TORCH_HOME, proxies
+    are read by libraries once, at import."""
+    rest = tuple(sorted((k, v) for k, v in _child_env().items() if not k.startswith("RS_EMBED_")))
+    return (python, memory_mb, hash(rest))
 
 
 def _bootstrap() -> str:
@@ -241,7 +255,7 @@ _idle_lock = threading.Lock()
 
 def _take(python, memory_mb) -> Worker:
     with _idle_lock:
-        w = _idle.pop((python, memory_mb), None)
+        w = _idle.pop(_warm_key(python, memory_mb), None)
     if w is not None and w.alive():
         return w
     return Worker(python, memory_mb)
@@ -249,7 +263,7 @@ def _take(python, memory_mb) -> Worker:
 
 def _give_back(w: Worker, memory_mb):
     with _idle_lock:
-        key = (w.python, memory_mb)
+        key = _warm_key(w.python, memory_mb)
         if key in _idle and _idle[key].alive():
             w.close()            # one warm worker per Python is enough
         else:

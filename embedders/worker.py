@@ -71,6 +71,10 @@ def run_one(channel: _Channel, spec: dict) -> None:
     from .progress import Progress
 
     job_id = str(spec.get("id") or "job")
+    if isinstance(spec.get("env"), dict):   # the caller's RS_EMBED_* settings of now
+        for k in [k for k in os.environ if k.startswith("RS_EMBED_")]:
+            del os.environ[k]
+        os.environ.update({str(k): str(v) for k, v in spec["env"].items() if str(k).startswith("RS_EMBED_")})
     os.environ[JOB_ENV] = job_id
     progress = Progress(on_progress=lambda v: channel.progress(job_id, v),
                         on_message=lambda m: channel.send("log", id=job_id, message=str(m)))

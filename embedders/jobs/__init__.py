@@ -1,6 +1,7 @@
 """Job kinds: what the worker can run. A job is a JSON-able spec
 
-    {"version": 1, "id": "<hex>", "kind": "embed_roi", "params": {...}, "config": {...}}
+    {"version": 1, "id": "<hex>", "kind": "embed_roi", "params": {...}, "config": {...},
+     "env": {"RS_EMBED_...": "..."}}
 
 ``params`` are in core terms (lon/lat boxes, ISO dates, model ids, output
 paths); ``config`` holds the settings (cache folder, Earth Engine project...).
