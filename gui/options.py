@@ -6,7 +6,8 @@ from __future__ import annotations
 from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget, QgsOptionsPageWidget, QgsOptionsWidgetFactory
 from qgis.PyQt.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout,
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ..embedders import jobclient
@@ -95,8 +96,53 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
                                                     (tr("Maximum ROI size"), self.max_roi)]))
         layout.addWidget(_group(tr("Downloads"), [(tr("Stalled after"), self.download_stall),
                                                   (tr("Longest download"), self.download_deadline)]))
+        layout.addWidget(self._cache_group())
         layout.addStretch(1)
         self.load()
+        self.refresh_cache()
+
+    confirm_clear = True  # ask before removing cached files
+
+    def _cache_group(self):
+        from .cache import KINDS, kind_titles
+
+        titles = kind_titles()
+        self.cache_sizes, self.cache_buttons, rows = {}, {}, []
+        for kind in KINDS:
+            size, button = QLabel(), QPushButton(tr("Clear"))
+            button.clicked.connect(lambda _checked=False, k=kind: self.clear_cache(k))
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(size, 1)
+            line.addWidget(button)
+            self.cache_sizes[kind], self.cache_buttons[kind] = size, button
+            rows.append((titles[kind], row))
+        return _group(tr("Cache"), rows)
+
+    def refresh_cache(self):
+        """Sizes of the cache as the stored settings place it."""
+        from .cache import clearable, human, kind_dir, usage
+
+        for kind, label in self.cache_sizes.items():
+            folder = kind_dir(kind, self._settings)
+            size, files = usage(folder)
+            label.setText(tr("{} in {} files").format(human(size), files))
+            label.setToolTip(str(folder))
+            own = clearable(kind, self._settings)
+            self.cache_buttons[kind].setEnabled(own and files > 0)
+            self.cache_buttons[kind].setToolTip("" if own else tr("Not inside the cache folder: never cleared here."))
+
+    def clear_cache(self, kind):
+        from .cache import clear, kind_dir
+
+        if self.confirm_clear and QMessageBox.question(
+                self, tr("RS Embed"), tr("Remove the cached files in {}? They are downloaded again when "
+                                         "needed.").format(kind_dir(kind, self._settings))) != QMessageBox.Yes:
+            return None
+        freed = clear(kind, self._settings)
+        self.refresh_cache()
+        return freed
 
     @staticmethod
     def _seconds(default_text):

@@ -1448,5 +1448,41 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <source>{}: done.</source>
         <translation>{}: fertig.</translation>
     </message>
+    <message>
+        <source>AlphaEarth (GSE) index</source>
+        <translation>AlphaEarth-(GSE-)Index</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>Zwischenspeicher</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>Copernicus Embed</source>
+        <translation>Copernicus Embed</translation>
+    </message>
+    <message>
+        <source>Model weights</source>
+        <translation>Modellgewichte</translation>
+    </message>
+    <message>
+        <source>Not inside the cache folder: never cleared here.</source>
+        <translation>Nicht im Zwischenspeicher-Ordner: wird hier nie geleert.</translation>
+    </message>
+    <message>
+        <source>Remove the cached files in {}? They are downloaded again when needed.</source>
+        <translation>Die zwischengespeicherten Dateien in {} entfernen? Sie werden bei Bedarf erneut heruntergeladen.</translation>
+    </message>
+    <message>
+        <source>Tessera tiles</source>
+        <translation>Tessera-Kacheln</translation>
+    </message>
+    <message>
+        <source>{} in {} files</source>
+        <translation>{} in {} Dateien</translation>
+    </message>
 </context>
 </TS>

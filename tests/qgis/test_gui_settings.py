@@ -35,7 +35,7 @@ def test_options_page_round_trip_reaches_the_worker(qsettings, tmp_path, fresh_w
     page = RSEmbedOptionsFactory().createWidget(None)
     assert isinstance(page, RSEmbedOptionsPage) and page.objectName() == PAGE_NAME
     assert [b.title() for b in page.findChildren(QGroupBox)] == [
-        "Core environment", "Data and cache", "Data sources", "Computation", "Downloads"]
+        "Core environment", "Data and cache", "Data sources", "Computation", "Downloads", "Cache"]
     page.cache_dir.setFilePath(str(tmp_path / "cache"))
     page.weights_dir.setFilePath(str(tmp_path / "weights"))
     page.ee_project.setText("my-ee-project")
@@ -127,3 +127,29 @@ def test_every_config_field_has_a_setting(fresh_workers):
     assert set(bridge.FIELDS) == set(worker_config())
     assert all(bridge.key(n) == "rs_embed/" + n for n in bridge.FIELDS)
     assert os.environ.get("RS_EMBED_PYTHON")
+
+
+def test_cache_sizes_per_kind_and_clear(qsettings, tmp_path):
+    cache = tmp_path / "cache"
+    (cache / "tessera" / "2024").mkdir(parents=True)
+    (cache / "tessera" / "2024" / "a.npy").write_bytes(b"x" * 3000)
+    (cache / "tessera" / "b.npy").write_bytes(b"x" * 1000)
+    (cache / "imagery").mkdir()
+    (cache / "imagery" / "s2.tif").write_bytes(b"y" * 500)
+    own_weights = tmp_path / "my_weights"
+    own_weights.mkdir()
+    (own_weights / "model.pt").write_bytes(b"w" * 100)
+    qsettings.setValue("rs_embed/cache_dir", str(cache))
+    qsettings.setValue("rs_embed/weights_dir", str(own_weights))
+    page = RSEmbedOptionsPage()
+    page.confirm_clear = False
+    assert [b.title() for b in page.findChildren(QGroupBox)][-1] == "Cache"
+    assert page.cache_sizes["tessera"].text() == "3.9 KB in 2 files"
+    assert page.cache_sizes["imagery"].text() == "500 B in 1 files"
+    assert page.cache_sizes["weights"].text() == "100 B in 1 files"
+    assert not page.cache_buttons["weights"].isEnabled()  # the user's own folder is never cleared
+    assert not page.cache_buttons["gse_aef"].isEnabled()  # nothing there
+    page.cache_buttons["tessera"].click()
+    assert not (cache / "tessera").exists() and (cache / "imagery" / "s2.tif").exists()
+    assert page.cache_sizes["tessera"].text() == "0 B in 0 files"
+    assert page.clear_cache("weights") is None and (own_weights / "model.pt").exists()
