@@ -250,3 +250,29 @@ def test_the_dialog_area_is_the_extent_on_the_ellipsoid_in_a_projected_crs():
     wgs = QgsCoordinateReferenceSystem("EPSG:4326")
     assert extent_area_km2(QgsRectangle(0, 0, 1, 1), wgs, QgsProject.instance().transformContext()) == \
         pytest.approx(12308.8, rel=1e-3)  # a 1° cell at the equator on WGS84
+
+
+def test_environment_dialog_installs_exactly_what_is_missing(actions, tmp_path, monkeypatch, fresh_workers):
+    from fixtures_env import pinned_wheel, site_packages
+
+    python = overlay_env(tmp_path, hide=("ee", "earthengine_api"))
+    pinned_wheel(tmp_path / "wheels", "earthengine-api", "ee")
+    monkeypatch.setenv("RS_EMBED_PYTHON", str(python))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")            # offline: pip sees the wheel folder only
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "wheels"))
+    actions.show_environment()
+    dlg = actions.env_dialog
+    wait_dialog(dlg)
+    assert dlg.report["missing_families"] == ["earth_engine"] and dlg.install_button.isEnabled()
+    assert "The families earth_engine are missing" in dlg.browser.toPlainText()
+    dlg.install_button.click()
+    assert dlg.install_task is not None and not dlg.install_button.isEnabled()
+    deadline = time.monotonic() + 180
+    while dlg.install_task is not None or dlg.task is not None or dlg.report is None:
+        assert time.monotonic() < deadline, dlg.browser.toPlainText()
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+    assert dlg.report["missing_families"] == [] and not dlg.install_button.isEnabled()
+    assert dlg.report["packages"]["ee"]["installed"] == dlg.report["packages"]["ee"]["pinned"]
+    assert any(p.name.startswith("earthengine_api-") for p in site_packages(python).iterdir())
+    dlg.close()
