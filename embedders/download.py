@@ -343,8 +343,8 @@ def check_cached(path, record, progress=NULL_PROGRESS, sha256: Optional[str] = N
                 return problem
         digest = sha256_of(path, progress)
     if expected and digest != expected:
-        how = "published" if sha256 else "recorded when it was first downloaded"
-        return f"sha256 {digest[:16]}... differs from the {how}, {expected[:16]}..."
+        how = "published sha256" if sha256 else "sha256 recorded when it was first downloaded"
+        return f"sha256 {digest[:16]}... differs from the {how} ({expected[:16]}...)"
     if not expected and record is not None:
         with contextlib.suppress(OSError):
             record_sha256(path, record, digest)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import DataUnavailableError, DownloadError, SpecError
 from ..geo import RasterGrid, transform_bounds
+from ..redact import redact
 from . import cache
 from .base import ImageryPatch
 from .composite import composite
@@ -43,8 +44,8 @@ def open_client(url: str):
     try:
         return pystac_client.Client.open(url, modifier=modifier)
     except Exception as exc:
-        raise DownloadError(f"Cannot open the STAC API at {url}: {exc}. Check the URL "
-                            "(setting stac_url / RS_EMBED_STAC_URL) and your connection.") from exc
+        raise DownloadError(redact(f"Cannot open the STAC API at {url}: {exc}. Check the URL "
+                                   "(setting stac_url / RS_EMBED_STAC_URL) and your connection.")) from None
 
 
 def _utc(d: _dt.date) -> _dt.datetime:
@@ -85,7 +86,7 @@ def search(client, collection, bbox, temporal, cloud_max=None, url="") -> list:
     try:
         items = list(client.search(**kwargs).items())
     except Exception as exc:
-        raise DownloadError(f"The STAC search at {url} failed: {exc}") from exc
+        raise DownloadError(redact(f"The STAC search at {url} failed: {exc}")) from None
     out = []
     for it in items:
         t = item_time(it)
@@ -114,27 +115,63 @@ def asset_href(item, band: str) -> Optional[str]:
     return sorted(found)[0][1] if found else None
 
 
-def gdal_path(href: str) -> str:
-    if href.startswith(("http://", "https://")):
-        return "/vsicurl/" + href
-    if href.startswith("s3://"):
-        return "/vsis3/" + href[5:]
-    if href.startswith("file://"):
-        return href[7:]
+def _http_only(href: str, what="asset href") -> str:
+    if not str(href).lower().startswith(("http://", "https://")):
+        raise DownloadError(redact(
+            f"The STAC catalogue gives the {what} {str(href)[:200]!r}, which is not an http(s) URL. "
+            "Local paths, file:// and GDAL virtual paths (/vsi...) from a catalogue are refused; "
+            "use a catalogue whose assets are served over http(s)."))
     return href
+
+
+def gdal_path(href: str) -> str:
+    """The GDAL path of an asset: http(s) URLs only (see :func:`_http_only`)."""
+    return "/vsicurl/" + _http_only(href)
+
+
+_resolved = {}  # href -> final URL after redirects (this process)
+MAX_REDIRECTS = 10
+
+
+def resolve_redirects(href: str) -> str:
+    """The URL ``href`` redirects to, every hop checked to be http(s) (GDAL
+    follows redirects by itself, so they are checked before it opens the file).
+    Servers that refuse HEAD are asked for one byte; an unreachable server is
+    left for GDAL to report."""
+    import requests
+
+    if href in _resolved:
+        return _resolved[href]
+    url = href
+    for _ in range(MAX_REDIRECTS):
+        try:
+            r = requests.head(url, allow_redirects=False, timeout=30)
+            if r.status_code in (403, 405, 501):
+                r = requests.get(url, headers={"Range": "bytes=0-0"}, allow_redirects=False,
+                                 stream=True, timeout=30)
+                r.close()
+        except requests.RequestException:
+            return url
+        if r.status_code not in (301, 302, 303, 307, 308) or not r.headers.get("Location"):
+            break
+        from urllib.parse import urljoin
+
+        url = _http_only(urljoin(url, r.headers["Location"]), "redirect target")
+    if len(_resolved) > 4096:
+        _resolved.clear()
+    _resolved[href] = url
+    return url
 
 
 def _read(href, grid, categorical=False, resampling="nearest"):
     import rasterio
 
-    opts = dict(HTTP_OPTIONS)
-    if href.startswith("/vsis3/"):
-        opts["AWS_NO_SIGN_REQUEST"] = "YES"
+    path = "/vsicurl/" + resolve_redirects(href[len("/vsicurl/"):])
     try:
-        with rasterio.Env(**opts), rasterio.open(href) as src:
+        with rasterio.Env(**HTTP_OPTIONS), rasterio.open(path) as src:
             return read_to_grid(src, [1], grid, resampling=resampling, categorical=categorical)[0]
     except rasterio.errors.RasterioIOError as exc:
-        raise DownloadError(f"Reading {href} failed: {exc}") from exc
+        raise DownloadError(redact(f"Reading {href} failed: {exc}")) from None
 
 
 class Scene:
@@ -207,7 +244,7 @@ def fetch_stac(request, grid: RasterGrid, bands, config) -> ImageryPatch:
     if hit is not None and cache.settled(temporal, hit.meta.get("cached_at")):
         return hit
 
-    progress.update(0.02, f"Searching {sensor.collection} at {url} for {temporal}")
+    progress.update(0.02, f"Searching {sensor.collection} at {redact(url)} for {temporal}")
     bbox = transform_bounds(grid.crs, "EPSG:4326", grid.bounds)
     client = open_client(url)
     items = search(client, sensor.collection, bbox, temporal, sensor.cloudy_pct, url)
@@ -223,7 +260,7 @@ def fetch_stac(request, grid: RasterGrid, bands, config) -> ImageryPatch:
         if not s.missing:
             scenes.append(s)
     if not scenes:
-        raise DataUnavailableError(f"{len(items)} scenes found at {url}, but none has the assets for "
+        raise DataUnavailableError(f"{len(items)} scenes found at {redact(url)}, but none has the assets for "
                                    f"{', '.join(bands)}{' and SCL' if mask_classes else ''}.")
     scenes = scenes[:max_scenes] if sensor.composite == "median" else scenes
     if hit is not None and hit.meta.get("item_signature") == _signature(scenes):
@@ -240,7 +277,7 @@ def fetch_stac(request, grid: RasterGrid, bands, config) -> ImageryPatch:
             f"All {len(scenes)} scenes in {temporal} (cloud cover {_cc_range(s.item for s in scenes)}) are "
             f"masked over the area (SCL classes {list(mask_classes)}). Use a wider time window or a higher "
             "cloud limit.")
-    meta = {"source": "stac", "stac_url": url, "collection": sensor.collection,
+    meta = {"source": "stac", "stac_url": redact(url), "collection": sensor.collection,
             "scenes": [scenes[i].describe() for i in used], "scenes_found": len(items),
             "scenes_considered": len(scenes), "composite": sensor.composite,
             "cloudy_pct": sensor.cloudy_pct, "scl_mask": list(mask_classes), "resampling": resampling,
