@@ -143,3 +143,15 @@ def test_rasters_that_do_not_match_the_model_are_refused(trained, tmp_path):
     with pytest.raises(ModelFileError, match="band 1 is 'dim_001'"):
         run("apply_model", {"model": str(models["knn"]), "inputs": [str(swapped)], "output": str(tmp_path / "out.tif")})
     assert not (tmp_path / "out.tif").exists()
+
+
+def test_prediction_does_not_depend_on_the_block_size(trained, tmp_path):
+    root, path, _, models = trained
+    run("apply_model", {"model": str(models["random_forest"]), "inputs": [str(path)], "block_mb": 0.02,
+                        "output": str(tmp_path / "small_blocks.tif"), "confidence_output": str(tmp_path / "c.tif")})
+    with rasterio.open(path) as src:
+        from rs_embed_qgis.embedders.analysis.blocks import block_windows
+
+        assert len(list(block_windows(src, 0.02))) > 1            # several blocks (one tile each)
+    np.testing.assert_array_equal(band(tmp_path / "small_blocks.tif"), band(root / "random_forest.tif"))
+    np.testing.assert_array_equal(band(tmp_path / "c.tif"), band(root / "random_forest_c.tif"))
