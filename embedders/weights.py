@@ -251,7 +251,7 @@ def torch_error_text(exc) -> str:
     text = re.sub(r"\s+", " ", str(exc)).replace("WeightsUnpickler error: ", "")
     text = re.sub(r"\(\d\)\s*", "", text)
     keep = [t for t in re.split(r"(?<=[.!?])\s+", text) if t and not _UNSAFE_ADVICE.search(t)]
-    return " ".join(keep) or type(exc).__name__
+    return " ".join(keep).rstrip(". ") or type(exc).__name__
 
 
 def unwrap_state_dict(obj, keys=("state_dict", "model")) -> dict:
