@@ -155,13 +155,33 @@ def download_verified(url: str, dest: Path, sha256: Optional[str], progress=NULL
     overrides the stall setting. If ``dest`` exists once the lock is held
     (another process just finished it), it is returned as it is."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     stall_s, deadline_s = limits(config)
     stall_s = float(timeout) if timeout else stall_s
-    with file_lock(dest, progress):
-        if dest.exists():
-            return dest
-        return _download(url, dest, sha256, progress, stall_s, deadline_s, chunk, check, hint)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with file_lock(dest, progress):
+            if dest.exists():
+                return dest
+            return _download(url, dest, sha256, progress, stall_s, deadline_s, chunk, check, hint)
+    except _WriteError as exc:
+        raise DownloadError(_cannot_write(dest, exc.__cause__, hint)) from None
+    except OSError as exc:  # the folder or lock cannot be made; requests' errors never get here
+        raise DownloadError(_cannot_write(dest, exc, hint)) from None
+
+
+class _WriteError(Exception):
+    """Writing the downloaded bytes failed (disk full, read-only folder...)."""
+
+
+def _cannot_write(dest, exc, hint) -> str:
+    import errno
+
+    why = getattr(exc, "strerror", None) or str(exc)
+    full = getattr(exc, "errno", None) == errno.ENOSPC
+    return (f"Cannot write the download to {dest.parent} ({why}). "
+            + ("Free some disk space" if full else "Choose a writable cache folder (setting 'cache folder' / "
+               "RS_EMBED_CACHE_DIR, or RS_EMBED_WEIGHTS_DIR for weights)")
+            + (", or: " + hint[0].lower() + hint[1:] if hint else "."))
 
 
 def _download(url, dest, sha256, progress, stall_s, deadline_s, chunk, check, hint):
@@ -257,27 +277,35 @@ def _stream(r, part, mode, h, done, total, progress, stall_s, deadline_s, t_end,
     import urllib3
 
     last = 0.0
-    with open(part, mode) as fh, _Watchdog(r, progress, stall_s, t_end) as dog:
+    try:
+        fh = open(part, mode)
+    except OSError as exc:
+        raise _WriteError() from exc
+    with fh, _Watchdog(r, progress, stall_s, t_end) as dog:
         dog.done = done
-        try:
-            while True:
+        while True:
+            try:
                 data = r.raw.read1(chunk)  # whatever has arrived, up to chunk bytes
-                if not data:
-                    break
+            except (urllib3.exceptions.HTTPError, OSError, ValueError, AttributeError) as exc:
+                if dog.reason is None:
+                    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                        dog.reason = "stall"
+                    else:
+                        raise _Retry(f"the connection broke after {done:,} bytes ({type(exc).__name__})") from exc
+                break
+            if not data:
+                break
+            try:
                 fh.write(data)
-                h.update(data)
-                done += len(data)
-                dog.done = done
-                now = time.monotonic()
-                if now - last >= REPORT_S:
-                    last = now
-                    progress.update(done / total) if total else progress.check()
-        except (urllib3.exceptions.HTTPError, OSError, ValueError, AttributeError) as exc:
-            if dog.reason is None:
-                if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
-                    dog.reason = "stall"
-                else:
-                    raise _Retry(f"the connection broke after {done:,} bytes ({type(exc).__name__})") from exc
+            except OSError as exc:
+                raise _WriteError() from exc
+            h.update(data)
+            done += len(data)
+            dog.done = done
+            now = time.monotonic()
+            if now - last >= REPORT_S:
+                last = now
+                progress.update(done / total) if total else progress.check()
     fh_done = done
     if dog.reason == "cancelled":
         raise CancelledError("Cancelled by the user.")
