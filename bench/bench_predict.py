@@ -12,10 +12,11 @@ raster made by the same generator, where the block-wise predictor runs too
 
     python bench/bench_predict.py [--size 5000] [--small 2000]
 
-Rasters: bench_analysis's generator (rank-6 smooth fields + noise, NaN
-squares), under $RS_EMBED_BENCH_DIR (default /tmp/rs_embed_bench). Labels for
-training: 4 classes from the signs of two of the generator's loadings on 4000
-pixels read from random windows. JSON goes to bench/results/predict.json.
+Rasters: rank-6 smooth fields x fixed loadings + noise, NaN squares as
+no-data; tiled, band-interleaved and uncompressed (written in minutes),
+under $RS_EMBED_BENCH_DIR/predict (default /tmp/rs_embed_bench). Labels for
+training: 4 classes from the signs of two of the loadings on 4000 pixels
+read from random windows. JSON goes to bench/results/predict.json.
 """
 from __future__ import annotations
 
@@ -32,8 +33,58 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / ".build" / "pkg"))
-sys.path.insert(0, str(REPO / "bench"))
 N_TRAIN, TREES = 4000, 100
+D, RANK, SEED, GEN = 128, 6, 0, "predict-1"
+
+
+def generator():
+    g = np.random.default_rng(SEED)
+    loadings = g.normal(size=(RANK, D)).astype(np.float32)
+    freqs = g.uniform(0.001, 0.02, size=(RANK, 2))
+    phases = g.uniform(0, 2 * np.pi, size=RANK)
+    return loadings, freqs, phases
+
+
+def generate_block(gen, r0, rows, width):
+    """(D, rows, width) float32; NaN squares every 1000 px."""
+    loadings, freqs, phases = gen
+    y = np.arange(r0, r0 + rows, dtype=np.float32)[:, None]
+    x = np.arange(width, dtype=np.float32)[None, :]
+    fields = np.stack([np.sin(fx * x + fy * y + p) for (fx, fy), p in zip(freqs, phases)]).reshape(RANK, -1)
+    out = np.random.default_rng([SEED, r0]).standard_normal((D, rows * width), dtype=np.float32)
+    out *= 0.3
+    out += loadings.T @ fields
+    out = out.reshape(D, rows, width)
+    rr = np.arange(r0, r0 + rows)[:, None] % 1000 < 40
+    out[:, rr & (np.arange(width)[None, :] % 1000 < 40)] = np.nan
+    return out
+
+
+def ensure_raster(path: Path, size: int) -> Path:
+    """Write the size x size x 128 raster once (reused while the generator is unchanged)."""
+    import rasterio
+    from rasterio.windows import Window
+
+    if path.exists():
+        with rasterio.open(path) as src:
+            if src.tags().get("BENCH_GEN") == GEN and src.width == size:
+                return path
+    tmp = path.with_suffix(".part.tif")
+    prof = dict(driver="GTiff", width=size, height=size, count=D, dtype="float32", crs="EPSG:32631",
+                transform=rasterio.Affine(10, 0, 500000, 0, -10, 5800000), nodata=float("nan"), tiled=True,
+                blockxsize=256, blockysize=256, interleave="band", BIGTIFF="YES")
+    gen = generator()
+    t0 = time.perf_counter()
+    with rasterio.Env(GDAL_CACHEMAX=512 * 2**20), rasterio.open(tmp, "w", **prof) as dst:
+        for r0 in range(0, size, 256):
+            rows = min(256, size - r0)
+            dst.write(generate_block(gen, r0, rows, size), window=Window(0, r0, size, rows))
+        dst.update_tags(BENCH_GEN=GEN, RS_EMBED_MODEL="bench")
+        for i in range(D):
+            dst.set_band_description(i + 1, f"dim_{i:03d}")
+    os.replace(tmp, path)
+    print(f"wrote {path} ({path.stat().st_size / 2**30:.1f} GB) in {time.perf_counter() - t0:.0f} s", flush=True)
+    return path
 
 
 def vm_kb(field):
@@ -56,11 +107,10 @@ def train(src_path, model_path):
     from rasterio.windows import Window
     from sklearn.ensemble import RandomForestClassifier
 
-    from bench_analysis import D, RANK, SEED
     from rs_embed_qgis.embedders.learn.modelfile import save_model
     from rs_embed_qgis.embedders.learn.stack import raster_signature
 
-    loadings = np.random.default_rng(SEED).normal(size=(RANK, D))[:2]
+    loadings = generator()[0][:2]
     rng = np.random.default_rng(1)
     parts = []
     with rasterio.open(src_path) as src:
@@ -154,13 +204,11 @@ def main():
     args = ap.parse_args()
     if args.child:
         return child(*args.child)
-    from bench_analysis import ensure_raster
-
     base = Path(os.environ.get("RS_EMBED_BENCH_DIR", "/tmp/rs_embed_bench"))
     out_dir = base / "predict"
     out_dir.mkdir(parents=True, exist_ok=True)
-    big = ensure_raster(base / f"emb_{args.size}.tif", args.size)
-    small = ensure_raster(base / f"emb_{args.small}.tif", args.small)
+    big = ensure_raster(out_dir / f"emb_{args.size}.tif", args.size)
+    small = ensure_raster(out_dir / f"emb_{args.small}.tif", args.small)
     model = out_dir / "rf100.skops"
     info = train(big, model)
     print(f"trained: {info}", flush=True)
