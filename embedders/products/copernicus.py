@@ -10,8 +10,11 @@ Where the file lives: the setting ``copernicus_path`` (RS_EMBED_COPERNICUS_PATH;
 a file, or a folder holding ``embed_map_310k.tif``) when set, else the cache
 (``<cache>/copernicus_embed/``). A missing file is downloaded there once, with
 progress, resumable (HTTP Range on ``<file>.part``) and verified by sha256; a
-mismatch removes the bad file. A copy the user points at is checked for its
-structure (bands, CRS, cell size), not hashed.
+mismatch removes the bad file. The cached copy is hashed again before it is
+read (re-tiling, or direct reads); a damaged one is downloaded again. A copy
+the user points at is checked for its structure (bands, CRS, cell size), not
+hashed. The re-tiled copy records the sha256 of every tile's values; the tiles
+a read touches are checked, and a damaged copy is rebuilt (with a message).
 Download source: ``RS_EMBED_COPERNICUS_URL`` (a mirror serving the same file;
 ``RS_EMBED_COPERNICUS_SHA256`` if it serves another revision), else
 ``$HF_ENDPOINT`` (default https://huggingface.co) +
