@@ -2,7 +2,6 @@
 output folder, remembered between runs in QgsSettings (rs_embed/gui/...)."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from ..qgis_common.params import tr
 from .task import RunSpec
 
 KEY = "rs_embed/gui/"
-DEFAULT_MAX_ROI_KM2 = 2500.0  # the core's default (embedders/config.py), when no setting says otherwise
 
 
 def default_out_dir() -> str:
@@ -74,19 +72,6 @@ def model_rows(families=None):
                     ", ".join(dict.fromkeys(missing)))
         rows.append((card.id, label, tip))
     return rows
-
-
-def max_roi_km2(settings=None) -> float:
-    """The size limit in effect: the setting, else RS_EMBED_MAX_ROI_KM2, else the default."""
-    from ..qgis_common.settings import core_settings
-
-    value = core_settings(settings).get("max_roi_km2")
-    if value is None:
-        try:
-            value = float(os.environ.get("RS_EMBED_MAX_ROI_KM2", "") or 0) or None
-        except ValueError:
-            value = None
-    return float(value or DEFAULT_MAX_ROI_KM2)
 
 
 class EmbedExtentDialog(QDialog):
@@ -217,11 +202,6 @@ class EmbedExtentDialog(QDialog):
         models = self.selected_models()
         if not models:
             raise ValueError(tr("Tick at least one model."))
-        limit = max_roi_km2(self.settings)
-        if self.area_km2 is not None and self.area_km2 > limit:
-            raise ValueError(tr("The extent covers {:,.0f} km², more than the limit of {:,.0f} km²: draw a "
-                                "smaller one or raise the limit in Settings > Options > RS Embed.").format(
-                self.area_km2, limit))
         out_dir = self.out_dir.filePath().strip()
         if not out_dir:
             raise ValueError(tr("Choose an output folder."))

@@ -77,6 +77,8 @@ class RSEmbedOptionsPage(QgsOptionsPageWidget):
         self.max_roi.setDecimals(0)
         self.max_roi.setSuffix(" km²")
         self.max_roi.setSpecialValueText(tr("default (2500 km²)"))
+        self.max_roi.setToolTip(tr("Fetch imagery refuses larger areas; embedding checks the output size and "
+                                   "the free disk space instead."))
         self.download_stall = self._seconds(tr("default (60 s)"))
         self.download_stall.setToolTip(tr("A download that moves less than 1 KiB in this time fails."))
         self.download_deadline = self._seconds(tr("default (3600 s)"))

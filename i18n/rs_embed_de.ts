@@ -1484,5 +1484,9 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <source>{} in {} files</source>
         <translation>{} in {} Dateien</translation>
     </message>
+    <message>
+        <source>Fetch imagery refuses larger areas; embedding checks the output size and the free disk space instead.</source>
+        <translation>„Bilddaten abrufen“ lehnt größere Flächen ab; das Einbetten prüft stattdessen die Ausgabegröße und den freien Speicherplatz.</translation>
+    </message>
 </context>
 </TS>

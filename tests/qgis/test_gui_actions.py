@@ -153,13 +153,15 @@ def test_dialog_says_what_to_fix(dialog_settings, tmp_path, change, message):
     assert message in d.error.text() and d.result() == 0 and d.spec is None
 
 
-def test_dialog_refuses_an_extent_over_the_size_limit(dialog_settings, tmp_path):
-    dialog_settings.setValue("rs_embed/max_roi_km2", "50")
+def test_dialog_takes_a_large_extent_as_processing_does(dialog_settings, tmp_path):
+    """The core decides on size (output size and disk space, said before any
+    work); the dialog does not add a cap of its own that Processing lacks."""
+    dialog_settings.setValue("rs_embed/max_roi_km2", "50")   # the imagery-fetch limit
     try:
         d = EmbedExtentDialog("extent", 80.0)
         d.out_dir.setFilePath(str(tmp_path))
         d.accept()
-        assert "more than the limit of 50 km²" in d.error.text() and d.spec is None
+        assert d.error.text() == "" and d.spec is not None and d.result() == d.Accepted
     finally:
         dialog_settings.remove("rs_embed/max_roi_km2")
 
