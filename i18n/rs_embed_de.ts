@@ -1486,7 +1486,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
     </message>
     <message>
         <source>Fetch imagery refuses larger areas; embedding checks the output size and the free disk space instead.</source>
-        <translation>„Bilddaten abrufen“ lehnt größere Flächen ab; das Einbetten prüft stattdessen die Ausgabegröße und den freien Speicherplatz.</translation>
+        <translation>„Bilder abrufen“ lehnt größere Flächen ab; das Einbetten prüft stattdessen die Ausgabegröße und den freien Speicherplatz.</translation>
     </message>
 </context>
 </TS>
