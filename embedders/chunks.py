@@ -227,8 +227,10 @@ class PartialGrid:
         """Tags, then the grid moves to ``dest`` (renamed, or copied across disks)."""
         import rasterio
 
+        from .writers import safe_tags
+
         with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(self.tif, "r+") as dst:
-            dst.update_tags(**{k: str(v) for k, v in tags.items()})
+            dst.update_tags(**safe_tags(tags))
         try:
             os.replace(self.tif, dest)
         except OSError:

@@ -42,6 +42,17 @@ class _Channel:
         self._last = 0.0
 
     def send(self, event: str, **fields):
+        """One event. Log lines, errors and a result's metadata leave the worker
+        without secrets (redact.py); output paths are passed as they are."""
+        from .redact import redact
+
+        if event == "result":
+            out = dict(fields.get("outputs") or {})
+            if "metadata" in out:
+                out["metadata"] = redact(out["metadata"])
+            fields = dict(fields, outputs=out)
+        elif event in ("log", "error"):
+            fields = redact(fields)
         line = json.dumps({"event": event, **fields}, default=str, allow_nan=False)
         with self._lock:
             self._out.write(line + "\n")

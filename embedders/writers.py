@@ -12,12 +12,13 @@ from .embedding import Embedding
 from .errors import SpecError
 from .fileio import atomic_path
 
-TAG_PREFIX = "RS_EMBED_"
-
 
 def provenance_tags(meta: dict) -> dict:
+    """The GeoTIFF tags of a run's metadata (secrets redacted: see redact.py)."""
+    from .redact import redact
     from .version import __version__
 
+    meta = redact(meta)
     temporal = meta.get("temporal") or {}
     when = str(temporal.get("year")) if temporal.get("year") else (
         f"[{temporal.get('start')}, {temporal.get('end')})" if temporal else "")
@@ -29,6 +30,13 @@ def provenance_tags(meta: dict) -> dict:
         "RS_EMBED_PLUGIN_VERSION": str(meta.get("plugin_version", __version__)),
         "RS_EMBED_META": json.dumps(meta, default=str),
     }
+
+
+def safe_tags(tags: dict) -> dict:
+    """Tags as GDAL takes them (strings), with no secret in them."""
+    from .redact import redact
+
+    return {k: redact(str(v)) for k, v in tags.items()}
 
 
 def _profile(width, height, count, dtype, crs, transform, nodata):
@@ -66,7 +74,7 @@ def geotiff_writer(path, width, height, count, dtype, crs, transform, nodata=Non
                     dst.colorinterp = colorinterp
                 yield dst
                 if tags:
-                    dst.update_tags(**{k: str(v) for k, v in tags.items()})
+                    dst.update_tags(**safe_tags(tags))
                 for i, name in enumerate(descriptions or []):
                     dst.set_band_description(i + 1, str(name))
                 if colormap:

@@ -5,6 +5,7 @@ or temporary file, and the next run works; a warm worker is reused and sees
 the settings of each job."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -150,3 +151,18 @@ def test_no_python_says_how_to_set_up(tmp_path):
     with pytest.raises(jobclient.WorkerError) as exc:
         jobclient.run_job(str(tmp_path / "no-python"), embed_spec(tmp_path))
     assert exc.value.error == "NotSetUp" and "Set up RS Embed" in exc.value.message
+
+
+def test_secrets_never_leave_the_worker_or_reach_the_geotiff(server, tmp_path, monkeypatch):
+    """Credentials in the Tessera mirror URL: not in log lines, metadata or tags."""
+    import rasterio
+
+    url = os.environ["RS_EMBED_TESSERA_URL"]
+    monkeypatch.setenv("RS_EMBED_TESSERA_URL", url.replace("http://", "http://alice:s3cr3t@"))
+    logs = []
+    out = jobclient.run_job(PY, embed_spec(tmp_path / "out"), on_log=logs.append)
+    with rasterio.open(tmp_path / "out" / "grid.tif") as src:
+        tags = json.dumps(src.tags())
+    for text in ("\n".join(logs), json.dumps(out["metadata"]), tags):
+        assert "s3cr3t" not in text
+    assert "***@" in json.dumps(out["metadata"]) + tags
