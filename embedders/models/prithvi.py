@@ -4,7 +4,10 @@ The encoder is our own implementation (``prithvi_net``) of the authors'
 ``prithvi_mae.py`` published with the weights; it loads the ``encoder.*`` part
 of the official checkpoints strictly (the MAE decoder and the fixed 4-frame
 position table are dropped, as the authors' inference script does). One frame
-(T = 1) per input; output tokens after the encoder's final LayerNorm.
+(T = 1) per input by default; ``options={"frames": T}`` splits the time window
+into T equal parts, composites each, and feeds the stack (C, T, H, W) as the
+temporal ViT was pretrained on (the grid then averages each cell's T tokens).
+Output tokens after the encoder's final LayerNorm.
 
 ``prithvi_s2_6b_tl`` adds the time/location encoders of the TL checkpoint:
 (year, day-of-year 1..366) of the time window's midpoint and the patch centre
@@ -18,10 +21,16 @@ pair by name.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as _dt
 
-from ..errors import DownloadError
+import numpy as np
+
+from ..errors import DownloadError, RSEmbedError, SpecError
+from ..progress import NULL_PROGRESS
 from ..registry import register
+from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from .base import OnTheFlyEmbedder, normalize, unwrap_state_dict
 
@@ -31,13 +40,16 @@ BANDS = ("B02", "B03", "B04", "B8A", "B11", "B12")
 MEAN = (1087.0, 1342.0, 1433.0, 2734.0, 1958.0, 1363.0)
 STD = (2248.0, 2179.0, 2178.0, 1850.0, 1242.0, 1049.0)
 ARCH = dict(in_chans=6, dim=1024, depth=24, heads=16, patch=16, tubelet=1)
+MAX_FRAMES = 8
 
 PREPROCESSING = {
     "bands": "B02, B03, B04, B8A, B11, B12 (HLS BLUE, GREEN, RED, NIR_NARROW, SWIR_1, SWIR_2)",
     "scaling": "surface reflectance x 10^4, unclipped (HLS units)",
     "normalisation": {"mean": list(MEAN), "std": list(STD), "source": "Prithvi-EO-2.0 config.json"},
     "input_size": 224,
-    "frames": "1 (T = 1, tubelet 1)",
+    "frames": "1 by default; options frames=T (2..8): the time window split into T equal parts, one "
+              "composite each, stacked as (C, T, H, W) (3D patches with tubelet 1, 3D sin-cos positions "
+              "for T frames); grid and pooled = mean over the frames of each cell's tokens",
     "pooled": "mean/max of the 196 patch tokens after the final LayerNorm (class token removed)",
     "grid": "patch tokens (1024 x 14 x 14)",
 }
@@ -51,6 +63,7 @@ class _PrithviBase(OnTheFlyEmbedder):
     requires = ("torch", "timm", "huggingface_hub")
     coords = False
     arch = ARCH
+    frames = 1  # set per call from options["frames"] (see _frames_set)
 
     def load_model(self, device):
         from .prithvi_net import PrithviEncoder, encoder_state_from_checkpoint
@@ -64,28 +77,116 @@ class _PrithviBase(OnTheFlyEmbedder):
                                 f"300M encoder: {exc}") from exc
         return model
 
+    # ---- T frames: one composite per equal part of the time window ----------
+    def embed(self, request):
+        n = frame_count(request)
+        if n == 1:
+            return super().embed(request)
+        grid, pooled = self.embed_grid_and_pooled(request)
+        return grid if request.output.mode == "grid" else pooled
+
+    def embed_grid_and_pooled(self, request):
+        n = frame_count(request)
+        if n == 1:
+            return super().embed_grid_and_pooled(request)
+        self.check_backend(request.backend)
+        self.check_requirements()
+        patch = self.fetch_frames(request, n, request.progress.sub(0.0, 0.3))
+        with self._frames_set(n):
+            return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
+                                         input_prep=request.input_prep,
+                                         device=request.device or request.config.device,
+                                         progress=request.progress.sub(0.3, 1.0), request=request,
+                                         config=request.config)
+
+    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
+        """One ImageryPatch of n frames: bands ``<band>@t<i>`` frame-major, each frame the
+        composite of its part of the window, all on the ROI's grid."""
+        from ..imagery.base import ImageryPatch
+
+        if request.temporal is None:
+            raise SpecError(f"{self.model_id} with frames={n} splits the time window into {n} parts: "
+                            "give a time window.")
+        parts = split_window(request.temporal, n)
+        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
+                   for i, w in enumerate(parts)]
+        g = patches[0].grid
+        if any(p.grid != g for p in patches):
+            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
+        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
+        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
+                                             for w, p in zip(parts, patches)])
+        return ImageryPatch(data, frame_bands(n), g, meta)
+
+    @contextlib.contextmanager
+    def _frames_set(self, n):
+        self.frames, self.bands = n, frame_bands(n)
+        try:
+            yield
+        finally:
+            del self.frames, self.bands  # back to the class values
+
     def preprocess(self, x):
-        return normalize(x, MEAN, STD)
+        if self.frames == 1:
+            return normalize(x, MEAN, STD)
+        b, _, h, w = x.shape
+        x = normalize(x, MEAN * self.frames, STD * self.frames)
+        return x.reshape(b, self.frames, len(BANDS), h, w).permute(0, 2, 1, 3, 4)  # (B, C, T, H, W)
 
     def forward_tokens(self, model, x, ctx):
-        tc, lc = self.side_inputs(ctx.patch, ctx.request)
-        tct = lct = None
-        if tc is not None:
-            tct = x.new_tensor([[tc]]).expand(x.shape[0], 1, 2)
-        if lc is not None:
-            lct = x.new_tensor([lc]).expand(x.shape[0], 2)
-        return model(x, tct, lct)
+        tcs, lc = self.side_inputs(ctx.patch, ctx.request)
+        b = x.shape[0]
+        tct = None if tcs is None else x.new_tensor([tcs]).expand(b, len(tcs), 2)
+        lct = None if lc is None else x.new_tensor([lc]).expand(b, 2)
+        tokens = model(x, tct, lct)  # (B, T*h*w, D), time-major
+        if self.frames > 1:  # one vector per cell: the mean over the frames
+            tokens = tokens.reshape(b, self.frames, -1, tokens.shape[-1]).mean(dim=1)
+        return tokens
 
     def side_inputs(self, patch, request):
         return None, None
 
     def _meta(self, request, patch, prep, dev, gsd, output):
         meta = super()._meta(request, patch, prep, dev, gsd, output)
-        tc, lc = self.side_inputs(patch, request)
-        meta["side_inputs"] = {"temporal_coords": None if tc is None else {"year": tc[0], "day_of_year": tc[1]},
-                               "location_coords": None if lc is None else {"lon": lc[0], "lat": lc[1]},
-                               "location_order": "(lon, lat)"}
+        tcs, lc = self.side_inputs(patch, request)
+        meta["frames"] = self.frames
+        meta["side_inputs"] = {
+            "temporal_coords": None if tcs is None else [{"year": y, "day_of_year": d} for y, d in tcs],
+            "location_coords": None if lc is None else {"lon": lc[0], "lat": lc[1]},
+            "location_order": "(lon, lat)"}
         return meta
+
+
+def frame_count(request) -> int:
+    raw = (getattr(request, "options", None) or {}).get("frames")
+    raw = 1 if raw is None else raw
+    try:
+        n = int(raw)
+    except (TypeError, ValueError):
+        n = 0
+    if not 1 <= n <= MAX_FRAMES or str(raw).strip() not in (str(n), f"{n}.0"):
+        raise SpecError(f"frames must be a whole number from 1 to {MAX_FRAMES}, got {raw!r}.")
+    return n
+
+
+def frame_bands(n):
+    return tuple(BANDS) if n == 1 else tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
+
+
+def split_window(temporal, n):
+    """n consecutive half-open windows covering [start, end) (whole days, as equal as possible)."""
+    from ..specs import TemporalSpec
+
+    days = (temporal.end - temporal.start).days
+    if days < n:
+        raise SpecError(f"The time window has {days} days: too short for {n} frames.")
+    cuts = [temporal.start + _dt.timedelta(days=round(i * days / n)) for i in range(n + 1)]
+    return [TemporalSpec.range(a, b) for a, b in zip(cuts, cuts[1:])]
+
+
+def midpoint(window):
+    mid = window.start + _dt.timedelta(days=(window.end - window.start).days // 2)
+    return float(mid.year), float(mid.timetuple().tm_yday)
 
 
 @register
@@ -122,20 +223,21 @@ class PrithviS2_6B_TL(_PrithviBase):
         revision="f4421c96e39878a44daedec68056c64985308d01", sha256=None, size=None,
         license="Apache-2.0")
     preprocessing = dict(PREPROCESSING, side_inputs={
-        "temporal_coords": "(year, day-of-year 1..366) of the time window's midpoint",
+        "temporal_coords": "(year, day-of-year 1..366) of the time window's midpoint (of each frame's part "
+                           "with frames=T)",
         "location_coords": "(lon, lat) in degrees of the imagery patch centre (authors' inference.py: lnglat())",
         "when missing": "left out (the model was pretrained with them randomly dropped)",
     })
 
     def side_inputs(self, patch, request):
-        tc = lc = None
+        """([(year, day-of-year) per frame] or None, (lon, lat) or None)."""
+        tcs = lc = None
         temporal = getattr(request, "temporal", None) if request is not None else None
         if temporal is not None:
-            mid = temporal.start + _dt.timedelta(days=(temporal.end - temporal.start).days // 2)
-            tc = (float(mid.year), float(mid.timetuple().tm_yday))
+            tcs = [midpoint(w) for w in (split_window(temporal, self.frames) if self.frames > 1 else [temporal])]
         if patch is not None:
             lc = patch_centre_lonlat(patch)
-        return tc, lc
+        return tcs, lc
 
 
 def patch_centre_lonlat(patch):

@@ -200,7 +200,7 @@ def test_prithvi_tl_gets_window_midpoint_and_patch_centre(prithvi):
     lon, lat = Transformer.from_crs(patch.grid.crs, "EPSG:4326", always_xy=True).transform(
         (xmin + xmax) / 2, (ymin + ymax) / 2)
     side = grid.meta["side_inputs"]
-    assert side["temporal_coords"] == {"year": 2021.0, "day_of_year": 90.0}
+    assert side["temporal_coords"] == [{"year": 2021.0, "day_of_year": 90.0}]
     assert side["location_coords"]["lat"] == pytest.approx(lat, abs=1e-9)
     assert side["location_coords"]["lon"] == pytest.approx(lon, abs=1e-9)
     idx = [S2_BANDS.index(b) for b in prithvi_mod.BANDS]

@@ -280,3 +280,60 @@ def test_dofa_grid_is_shifted_by_the_patch_convolution_padding():
     col, row = ~t * px
     assert (int(np.floor(col)), int(np.floor(row))) == (k, k)
     assert grid.meta["grid_offset_px"] == 1
+
+
+# ---- Prithvi with T > 1 frames ----------------------------------------------------
+def test_prithvi_tl_two_frames_equal_the_authors_temporal_forward(cfg, place, monkeypatch):
+    """options frames=2: the window [Mar 1, May 1) is split into [Mar 1, Mar 31) and
+    [Mar 31, May 1), one composite each (the imagery fetch is replaced here by two
+    known patches, recorded per window); the stack (B, 6, 2, H, W) with per-frame
+    (year, day-of-year) goes through the authors' forward_features (num_frames=2,
+    as their inference.py sets it from the file count); each cell = mean of its 2
+    frame tokens."""
+    from rs_embed_qgis.embedders.models.base import OnTheFlyEmbedder
+
+    depth = 2
+    coords = dict(coords_encoding=["time", "location"], coords_scale_learn=True)
+    ref = randomize(vendor_prithvi.PrithviMAE(**dict(PRITHVI_CFG, depth=depth, decoder_depth=1, num_frames=2,
+                                                     **coords)), seed=13)
+    place(PrithviS2_6B_TL, ref.state_dict())
+    frames = {"2021-03-01": s2_patch(224, 224, bands=S2_BANDS, seed=31),
+              "2021-03-31": s2_patch(224, 224, bands=S2_BANDS, seed=32)}
+    asked = []
+
+    def fake_fetch(self, request, progress=None):
+        asked.append((request.temporal.start.isoformat(), request.temporal.end.isoformat()))
+        return frames[request.temporal.start.isoformat()]
+
+    monkeypatch.setattr(OnTheFlyEmbedder, "fetch_patch", fake_fetch)
+    emb = PrithviS2_6B_TL()
+    emb.arch = dict(prithvi_mod.ARCH, depth=depth)
+    req = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.range("2021-03-01", "2021-05-01"),
+                       output=OutputSpec.grid(), options={"frames": 2}, config=cfg)
+    grid, pooled = emb.embed_grid_and_pooled(req)
+    assert asked == [("2021-03-01", "2021-03-31"), ("2021-03-31", "2021-05-01")]
+    assert grid.data.shape == (1024, 14, 14) and grid.meta["frames"] == 2
+    tcs = [(2021.0, float(dt.date(2021, 3, 16).timetuple().tm_yday)), (2021.0, float(dt.date(2021, 4, 15).timetuple().tm_yday))]
+    assert grid.meta["side_inputs"]["temporal_coords"] == [{"year": y, "day_of_year": d} for y, d in tcs]
+    lon, lat = grid.meta["side_inputs"]["location_coords"]["lon"], grid.meta["side_inputs"]["location_coords"]["lat"]
+    x = torch.stack([prithvi_input(frames["2021-03-01"])[0], prithvi_input(frames["2021-03-31"])[0]], dim=1)[None]
+    with torch.no_grad():
+        out = ref.forward_features(x, torch.tensor([tcs]), torch.tensor([[lon, lat]], dtype=torch.float32))[-1]
+    expected = out[0, 1:].reshape(2, 196, 1024).mean(0).numpy()
+    close(tokens_of(grid), expected)
+    close(pooled.data, expected.mean(0))
+    assert emb.bands == prithvi_mod.BANDS and emb.frames == 1  # restored after the call
+
+
+def test_prithvi_frames_option_is_checked():
+    from rs_embed_qgis.embedders.errors import SpecError
+    from rs_embed_qgis.embedders.models.prithvi import frame_count, split_window
+
+    for bad in (0, 9, "two", 2.5):
+        with pytest.raises(SpecError, match="frames"):
+            frame_count(EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": bad}))
+    with pytest.raises(SpecError, match="too short"):
+        split_window(TemporalSpec.range("2021-03-01", "2021-03-03"), 3)
+    parts = split_window(TemporalSpec.year(2021), 4)
+    assert [p.start.isoformat() for p in parts] == ["2021-01-01", "2021-04-02", "2021-07-02", "2021-10-02"]  # day 0, 91, 182, 274 of 365
+    assert parts[-1].end.isoformat() == "2022-01-01"
