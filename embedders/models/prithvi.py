@@ -78,6 +78,9 @@ class _PrithviBase(OnTheFlyEmbedder):
         return model
 
     # ---- T frames: one composite per equal part of the time window ----------
+    def supports_chunks(self, request) -> bool:
+        return frame_count(request) == 1 and super().supports_chunks(request)  # frames: whole path
+
     def embed(self, request):
         n = frame_count(request)
         if n == 1:
