@@ -186,3 +186,13 @@ def ranking_html(ranking: Ranking, png_path=None) -> str:
     if png_path:
         parts.append(_img(png_path, "balanced accuracy by model"))
     return "".join(parts)
+
+
+def write_ranking(outs, folder, ranking: Ranking) -> dict:
+    """Stage ``ranking.csv`` and ``ranking.png`` in ``folder`` through ``outs``
+    (an OutputSet of the caller's run); returns their final paths and the
+    report section (the chart embedded) for report.html."""
+    folder = Path(folder)
+    png = ranking_png(outs.path(folder / "ranking.png"), ranking)
+    ranking_csv(outs.path(folder / "ranking.csv"), ranking)
+    return {"csv": folder / "ranking.csv", "png": folder / "ranking.png", "html": ranking_html(ranking, png)}

@@ -11,7 +11,9 @@ from threadpoolctl import threadpool_limits
 
 from fixtures_analysis import CRS, planted_clusters, write_embedding
 from fixtures_learn import points_on
-from rs_embed_qgis.embedders.learn.rank import CONCAT, rank_embeddings, ranking_csv, ranking_html, ranking_png
+from rs_embed_qgis.embedders.fileio import OutputSet
+from rs_embed_qgis.embedders.learn.rank import (CONCAT, rank_embeddings, ranking_csv, ranking_html, ranking_png,
+                                              write_ranking)
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +46,7 @@ def test_informative_model_ranks_above_noise(tmp_path):
     assert section.index("informative") < section.index("<b>noise</b>") and "data:image/png;base64," in section
     rows = list(csv.DictReader(open(ranking_csv(tmp_path / "rank.csv", r))))
     assert len(rows) == 3 * 4 * 2 and rows[0]["rank"] == "1"
+    with OutputSet() as outs:
+        staged = write_ranking(outs, tmp_path / "cmp", r)
+        assert not (tmp_path / "cmp" / "ranking.png").exists()          # staged until the run commits
+    assert staged["png"].is_file() and staged["csv"].is_file() and "<b>informative</b>" in staged["html"]
