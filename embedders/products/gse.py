@@ -31,7 +31,6 @@ import numpy as np
 from ..base import Embedder
 from ..embedding import Embedding, make_grid
 from ..errors import DataUnavailableError, DownloadError, RSEmbedError, SpecError
-from ..fileio import atomic_path
 from ..geo import RasterGrid, crs_string, roi_bounds_in, roi_utm_epsg, transform_bounds
 from ..progress import NULL_PROGRESS
 from ..registry import register
@@ -108,19 +107,16 @@ _index_lock = threading.Lock()
 _index_memo: dict = {}
 
 
-def _download(url: str, dest: Path, timeout=60):
-    import requests
+def _download(url: str, dest: Path, progress=NULL_PROGRESS, config=None):
+    """A fresh copy of ``url`` at ``dest``, through the shared verified
+    download (retries, stall timeout, deadline, cancel, lock between processes)."""
+    from ..download import download_verified
 
-    try:
-        with requests.get(url, stream=True, timeout=timeout) as r:
-            r.raise_for_status()
-            with atomic_path(dest) as tmp:
-                with open(tmp, "wb") as fh:
-                    for chunk in r.iter_content(1 << 20):
-                        fh.write(chunk)
-    except requests.RequestException as exc:
-        raise DownloadError(f"Could not download the AlphaEarth COG index {url}: {exc}. "
-                            f"Check the internet connection (or {AEF_URL_ENV}).") from exc
+    fresh = dest.with_name(dest.name + ".new")
+    fresh.unlink(missing_ok=True)
+    download_verified(url, fresh, None, progress, config=config,
+                      hint=f"Check the internet connection (or {AEF_URL_ENV}).")
+    os.replace(fresh, dest)
 
 
 def index_path(config) -> Path:
@@ -141,7 +137,7 @@ def load_index(config, progress=NULL_PROGRESS, max_age_s: float = INDEX_MAX_AGE_
         if stale:
             progress.info(f"Downloading the AlphaEarth COG index {url}")
             try:
-                _download(url, path)
+                _download(url, path, progress, config)
             except DownloadError as exc:
                 if not path.exists():
                     raise

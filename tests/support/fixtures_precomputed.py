@@ -89,18 +89,17 @@ def dequantize_ref(v):
 
 def tiff_block_bytes(path, window, band_count=None):
     """Stored bytes of the full-resolution blocks a window (col0, row0, w, h)
-    touches, summed over bands (from the TIFF block index, through GDAL)."""
-    from osgeo import gdal
+    touches, summed over bands (from the TIFF block index, through rasterio)."""
+    import rasterio
 
-    ds = gdal.Open(str(path))
-    bx, by = ds.GetRasterBand(1).GetBlockSize()
-    c0, r0, w, h = window
-    total = 0
-    for b in range(1, (band_count or ds.RasterCount) + 1):
-        band = ds.GetRasterBand(b)
-        for yb in range(r0 // by, (r0 + h - 1) // by + 1):
-            for xb in range(c0 // bx, (c0 + w - 1) // bx + 1):
-                total += int(band.GetMetadataItem(f"BLOCK_SIZE_{xb}_{yb}", "TIFF") or 0)
+    with rasterio.open(path) as ds:
+        by, bx = ds.block_shapes[0]
+        c0, r0, w, h = window
+        total = 0
+        for b in range(1, (band_count or ds.count) + 1):
+            for yb in range(r0 // by, (r0 + h - 1) // by + 1):
+                for xb in range(c0 // bx, (c0 + w - 1) // bx + 1):
+                    total += int(ds.block_size(b, yb, xb))
     return total
 
 
