@@ -174,6 +174,9 @@ def _read(href, grid, categorical=False, resampling="nearest"):
         raise DownloadError(redact(f"Reading {href} failed: {exc}")) from None
 
 
+OFFSET_MIN_DN = 1000   # with the baseline >= 04.00 offset in place, valid DNs are >= this
+
+
 class Scene:
     """One STAC item prepared for reading: hrefs, offset and mask settings."""
 
@@ -200,6 +203,22 @@ class Scene:
                 "updated": self.item.properties.get("updated"),
                 "offset_removed": self.offset, "offset_reason": self.offset_reason}
 
+    def _offset_already_removed(self, data) -> bool:
+        """The catalogue's flag said the +1000 offset is still in the data, but
+        the values say otherwise: with the offset every valid DN is >= 1000
+        (reflectance + 1000), so a scene where more than 1 % of the values are
+        below 1000 has had it removed already (Earth Search's flag is known to
+        be mis-set). The check is against the processing baseline's rule."""
+        vals = data[np.isfinite(data)]
+        if vals.size == 0:
+            return False
+        below = float((vals < OFFSET_MIN_DN).mean())
+        if below <= 0.01:
+            return False
+        self.offset_reason += (f"; but {below:.0%} of the values are below {OFFSET_MIN_DN}, so the offset "
+                               "was already removed (the catalogue's flag is wrong): not removed again")
+        return True
+
     def read(self, grid: RasterGrid, need=None, resampling="nearest", pool=None):
         """(C, h, w) harmonised reflectance x 10^4 on ``grid``, NaN where
         masked; None when nothing valid (or nothing ``need``ed) is there."""
@@ -213,6 +232,8 @@ class Scene:
         layers = list(run(lambda b: _read(self.hrefs[b], grid, resampling=resampling), self.bands))
         data = np.stack(layers).astype(np.float32)
         data[data == 0] = np.nan  # DN 0 is L2A no data
+        if self.offset and self._offset_already_removed(data):
+            self.offset = 0.0
         if self.offset:
             data = np.maximum(data - np.float32(self.offset), 0)  # clamped like the harmonized uint16 data
         if valid is not None:

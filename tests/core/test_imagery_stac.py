@@ -161,6 +161,21 @@ def test_offset_of_baseline_04_is_removed(stac):
     np.testing.assert_array_equal(p.band("B04"), 1200)  # no +1000 bias in the median
 
 
+def test_offset_flag_contradicted_by_the_values_is_not_trusted(stac):
+    """Earth Search's boa_offset_applied is known to be mis-set: a baseline
+    05.10 scene flagged 'not applied' whose DNs show the offset already gone
+    (many valid values below 1000) must not lose another 1000."""
+    srv, api, add, cfg = stac
+    true = {"B04": 1200, "B03": 1100, "B02": 50}
+    add("misflagged", "2022-06-10T10:00:00", baseline="05.10", offset_applied=False, stored_offset=0,
+        values=true)
+    p = fetch(cfg, TemporalSpec.range("2022-06-01", "2022-07-01"))
+    for b, v in true.items():
+        np.testing.assert_array_equal(p.band(b), v)
+    (scene,) = p.meta["scenes"]
+    assert scene["offset_removed"] == 0 and "flag is wrong" in scene["offset_reason"]
+
+
 def test_median_vs_mosaic_and_mosaic_reads_only_what_it_needs(stac):
     srv, api, add, cfg = stac
     add("mid", "2022-06-05T10:00:00", cloud=20, values=rgb(1000))

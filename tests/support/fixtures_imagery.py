@@ -60,19 +60,21 @@ def band_array(value, res, size_m, rng=None):
 
 def make_scene(root, base_url, item_id, when, cloud, baseline="03.01", values=None, scl=4,
                layout="earthsearch", bands=None, size_m=1280, block=64, offset_applied=None,
-               x0=X0, y0=Y0, extra_props=None, crs=CRS):
+               x0=X0, y0=Y0, extra_props=None, crs=CRS, stored_offset=None):
     """Write one scene's COGs under ``root/scenes/<id>/`` and return its pystac Item.
 
     ``values``: band -> constant / callable / array of the *true* reflectance x
     10^4; the stored DN adds +1000 for baseline >= 04.00 unless
-    ``offset_applied`` (Earth Search's flag). ``scl``: constant or callable."""
+    ``offset_applied`` (Earth Search's flag), or ``stored_offset`` when given
+    (a catalogue whose flag is wrong). ``scl``: constant or callable."""
     import pystac
     from affine import Affine
     from pystac.extensions.eo import EOExtension
 
     values = dict(values or {})
     bands = list(bands or values.keys() or ["B02", "B03", "B04"])
-    stored_offset = 1000 if (float(baseline) >= 4.0 and not offset_applied) else 0
+    if stored_offset is None:
+        stored_offset = 1000 if (float(baseline) >= 4.0 and not offset_applied) else 0
     when = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
