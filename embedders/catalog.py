@@ -15,6 +15,9 @@ COMPOSITES = ("median", "mosaic")
 INPUT_PREPS = ("resize", "tile", "auto")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DEFAULT_YEAR = 2024
+# How a local raster's values become reflectance x 10^4 (the models' input):
+# value * factor. 8-bit images map 0..255 onto 0..1 reflectance.
+VALUE_SCALES = {"reflectance_1e4": 1.0, "reflectance_0_1": 10000.0, "uint8": 10000.0 / 255.0}
 
 
 @dataclass(frozen=True)

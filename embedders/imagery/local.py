@@ -102,6 +102,26 @@ def parse_band_map(text):
     return out or None
 
 
+def scale_warning(raw, factor: float, name=None):
+    """A sentence when the raster's values do not fit the declared value
+    scale (reflectance x 10^4, reflectance 0-1 or 8-bit), else None."""
+    vals = raw[np.isfinite(raw)]
+    if vals.size == 0:
+        return None
+    top = float(np.percentile(vals, 99))
+    name = name or {1.0: "reflectance_1e4", 10000.0: "reflectance_0_1"}.get(round(factor, 6), "custom")
+    looks = ("reflectance 0-1" if top <= 1.5 else "8-bit (0-255)" if top <= 255 and vals.max() <= 255
+             else "reflectance x 10^4")
+    fits = {"reflectance_1e4": looks == "reflectance x 10^4",
+            "reflectance_0_1": looks == "reflectance 0-1",
+            "uint8": looks == "8-bit (0-255)"}.get(name, True)
+    if fits:
+        return None
+    return (f"the input raster's values look like {looks} (99th percentile {top:g}), not {name}: the model "
+            f"would see {'an almost black' if looks != 'reflectance x 10^4' else 'a saturated'} image. "
+            "Set the value scale of the input raster (VALUE_SCALE) to match.")
+
+
 def fetch_local(request, grid: RasterGrid, bands, config=None) -> ImageryPatch:
     import rasterio
 
@@ -121,6 +141,9 @@ def fetch_local(request, grid: RasterGrid, bands, config=None) -> ImageryPatch:
             descriptions = [src.descriptions[i - 1] for i in idx]
     except rasterio.errors.RasterioIOError as exc:
         raise SpecError(f"Cannot open the input raster {path!r}: {exc}") from exc
+    warning = scale_warning(data, scale, extra.get("value_scale_name"))
+    if warning:
+        request.progress.info(f"Warning: {warning}")
     if scale != 1.0 or offset != 0.0:
         data = data * np.float32(scale) + np.float32(offset)
     if not np.isfinite(data).any():
@@ -133,4 +156,6 @@ def fetch_local(request, grid: RasterGrid, bands, config=None) -> ImageryPatch:
             "band_map": {b: {"index": i, "description": d} for b, i, d in zip(bands, idx, descriptions)},
             "scenes": [{"id": Path(path).name, "path": path}],
             "value_scale": scale, "value_offset": offset, "resampling": resampling}
+    if warning:
+        meta["value_scale_warning"] = warning
     return ImageryPatch(data.astype(np.float32, copy=False), list(bands), grid, meta)

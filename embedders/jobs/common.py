@@ -44,9 +44,20 @@ def embed_kwargs(model: str, params: dict) -> dict:
     kwargs = {"backend": catalog.route(model, params.get("backend") or "auto",
                                        params.get("imagery_source") or "auto")}
     if kind == "onthefly":
-        sensor = params.get("sensor") or {}
+        sensor = dict(params.get("sensor") or {})
+        scale = params.get("value_scale") or "reflectance_1e4"
+        if scale not in catalog.VALUE_SCALES:
+            raise SpecError(f"value_scale must be one of {', '.join(catalog.VALUE_SCALES)}, got {scale!r}.")
+        if scale != "reflectance_1e4":
+            sensor["extra"] = dict(sensor.get("extra") or {}, value_scale=catalog.VALUE_SCALES[scale],
+                                   value_scale_name=scale)
         if sensor:
             kwargs["sensor"] = SensorSpec(**sensor)
+        if params.get("band_map"):
+            from ..imagery.local import parse_band_map
+
+            bm = params["band_map"]
+            kwargs["band_map"] = bm if isinstance(bm, dict) else parse_band_map(bm)
         for name in ("input_prep", "device"):
             if params.get(name):
                 kwargs[name] = params[name]

@@ -76,7 +76,7 @@ def _request_of(spatial, temporal, kwargs, config, progress=None):
     """The EmbedRequest of a job's keyword arguments (imagery options of on-the-fly models included)."""
     from ..api import _request
 
-    options = {"input_raster": kwargs["input_raster"]} if kwargs.get("input_raster") else {}
+    options = {k: kwargs[k] for k in ("input_raster", "band_map") if kwargs.get(k)}
     return _request(spatial, temporal, None, kwargs.get("sensor"), kwargs.get("backend", "auto"),
                     kwargs.get("input_prep", "resize"), kwargs.get("device"), progress, options, config)
 

@@ -176,3 +176,36 @@ def test_too_large_area_is_refused_early():
     req = ImageryRequest(BBox(10, 50, 12, 52), WHEN, RGB, source="stac")
     with pytest.raises(SpecError, match="above the limit"):
         get_patch(req, get_config())
+
+
+def test_value_scales_and_a_warning_when_values_do_not_fit(tmp_path):
+    """An 8-bit aerial image read as reflectance x 10^4 would be a black image
+    to the model: the job's value scale converts it, and a mismatch is said."""
+    from rs_embed_qgis.embedders import catalog
+    from rs_embed_qgis.embedders.jobs.common import embed_kwargs
+    from rs_embed_qgis.embedders.progress import Progress
+
+    rng = np.random.default_rng(0)
+    eight_bit = rng.integers(1, 256, size=(3, 128, 128)).astype(np.uint8)
+    path = write_raster(tmp_path / "aerial.tif", eight_bit, "EPSG:32633", Affine(10, 0, X0, 0, -10, Y0),
+                        descriptions=RGB)
+
+    def fetch(value_scale=None):
+        params = {"imagery_source": "local", "input_raster": path, "band_map": "B04=1,B03=2,B02=3"}
+        if value_scale:
+            params["value_scale"] = value_scale
+        kw = embed_kwargs("remoteclip_s2rgb", params)
+        said = []
+        req = ImageryRequest(roi_for(), WHEN, RGB, kw.get("sensor") or SensorSpec(), source="local",
+                             input_raster=path, band_map=kw["band_map"], progress=Progress(on_message=said.append))
+        return get_patch(req, get_config()), said
+
+    raw_patch, said = fetch()
+    assert any("look like 8-bit" in m and "VALUE_SCALE" in m for m in said)
+    assert "8-bit" in raw_patch.meta["value_scale_warning"]
+    patch, said = fetch("uint8")
+    assert not any(m.startswith("Warning") for m in said)
+    np.testing.assert_allclose(patch.data, raw_patch.data * np.float32(catalog.VALUE_SCALES["uint8"]), rtol=1e-6)
+    assert patch.data.max() <= 10000.0 and patch.data.max() > 9000.0
+    with pytest.raises(SpecError, match="value_scale must be one of"):
+        embed_kwargs("remoteclip_s2rgb", {"value_scale": "percent"})
