@@ -51,6 +51,7 @@ MODELS: Tuple[ModelCard, ...] = (
     _onthefly("dofa_s2", "DOFA ViT-B/16: 9 Sentinel-2 bands, 768-d", ("DOFA",)),
     _onthefly("dofa_l_s2", "DOFA ViT-L/16: 9 Sentinel-2 bands, 1024-d", ("DOFA", "DOFA Large")),
     _onthefly("terrafm_b", "TerraFM-B: 12 Sentinel-2 bands, 768-d", ("TerraFM",)),
+    _onthefly("satmaepp_s2", "SatMAE++ ViT-L/8: 10 Sentinel-2 bands, 1024-d", ("SatMAE++", "SatMAEPP")),
     _onthefly("olmoearth", "OlmoEarth v1 Base: 12 Sentinel-2 bands, 768-d", ("OlmoEarth", "AllenAI")),
 )
 CARDS: Dict[str, ModelCard] = {m.id: m for m in MODELS}

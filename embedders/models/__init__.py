@@ -6,3 +6,4 @@ from . import prithvi  # noqa: F401,E402
 from . import dofa  # noqa: F401,E402
 from . import terrafm  # noqa: F401,E402
 from . import olmoearth  # noqa: F401,E402
+from . import satmaepp  # noqa: F401,E402
