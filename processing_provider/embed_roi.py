@@ -8,13 +8,15 @@ from qgis.core import (
     QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsProcessing,
     QgsProcessingException, QgsProcessingOutputNumber,
     QgsProcessingOutputString, QgsProcessingParameterDefinition, QgsProcessingParameterExtent,
-    QgsProcessingParameterFeatureSink, QgsProcessingParameterNumber,
+    QgsProcessingParameterFeatureSink, QgsProcessingParameterNumber, QgsProcessingParameterString,
     QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsRectangle,
 )
 from qgis.PyQt.QtCore import QVariant
 
 from ..embedders import catalog
-from ..embedders.catalog import COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS
+from ..embedders.catalog import (
+    COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS, VALUE_SCALES,
+)
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
     spatial_params, temporal_params, time_label, tr, year_param,
@@ -37,6 +39,7 @@ def model_help():
 class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
     EXTENT, MODEL, YEAR, START_DATE, END_DATE = "EXTENT", "MODEL", "YEAR", "START_DATE", "END_DATE"
     BACKEND, IMAGERY_SOURCE, INPUT_RASTER = "BACKEND", "IMAGERY_SOURCE", "INPUT_RASTER"
+    BAND_MAP, VALUE_SCALE = "BAND_MAP", "VALUE_SCALE"
     CLOUD_MAX, COMPOSITE, INPUT_PREP, DEVICE = "CLOUD_MAX", "COMPOSITE", "INPUT_PREP", "DEVICE"
     OUTPUT, PCA_OUTPUT, POOLED_OUTPUT = "OUTPUT", "PCA_OUTPUT", "POOLED_OUTPUT"
 
@@ -58,7 +61,10 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
             "<b>Backend</b> (precomputed products): auto, gee (Earth Engine project needed) or cog "
             "(public copy, no account).<br>"
             "<b>Imagery source</b> (on-the-fly models): auto, local (Input raster), stac (no account) "
-            "or gee.<br><br>Models:") + model_help()
+            "or gee. For a local raster, bands are found by Sentinel-2 names in the band descriptions "
+            "or by colour, else give a <i>band map</i> (B04=1,B03=2,B02=3); its <i>values</i> are "
+            "reflectance x 10^4 (Sentinel-2 L2A), reflectance 0-1, or 8-bit (aerial RGB). A run whose "
+            "values do not fit says so in the log.<br><br>Models:") + model_help()
 
     def initAlgorithm(self, config=None):  # noqa: N802
         ids = model_ids()
@@ -68,14 +74,19 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
         self.addParameter(year_param(self.YEAR))
         self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive; imagery models)")))
         self.addParameter(date_param(self.END_DATE, tr("End date (exclusive; imagery models)")))
+        # The imagery inputs of on-the-fly models, together.
+        self.addParameter(enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
+                                     IMAGERY_SOURCES, "auto", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INPUT_RASTER, tr("Input raster for the 'local' imagery source"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.BAND_MAP, tr("Band map of the input raster (e.g. B04=1,B03=2,B02=3)"), optional=True))
+        self.addParameter(enum_param(self.VALUE_SCALE, tr("Values of the input raster"),
+                                     list(VALUE_SCALES), "reflectance_1e4", optional=True))
         # Advanced options are optional with defaults, so models and scripts may omit them.
         advanced = [
             enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto",
                        optional=True),
-            enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"), IMAGERY_SOURCES,
-                       "auto", optional=True),
             QgsProcessingParameterNumber(self.CLOUD_MAX, tr("Maximum scene cloud cover (%)"),
                                          QgsProcessingParameterNumber.Double, 30.0, True, 0.0, 100.0),
             enum_param(self.COMPOSITE, tr("Composite of the scenes in the window"), COMPOSITES, "median",
@@ -114,6 +125,9 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
             layer = self.parameterAsRasterLayer(parameters, self.INPUT_RASTER, context)
             if layer is not None:
                 params["input_raster"] = layer.source().split("|")[0]
+                params["band_map"] = self.parameterAsString(parameters, self.BAND_MAP, context) or None
+                params["value_scale"] = enum_value(self, parameters, self.VALUE_SCALE, context,
+                                                   list(VALUE_SCALES))
             elif catalog.route(model, imagery_source=params["imagery_source"]) == "local":
                 raise QgsProcessingException(tr("The 'local' imagery source needs an input raster."))
         return params
