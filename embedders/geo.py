@@ -106,13 +106,6 @@ def roi_area_km2(spatial) -> float:
     return (xmax - xmin) * (ymax - ymin) / 1e6
 
 
-def roi_utm_zones(spatial):
-    """Set of UTM EPSG codes the ROI's corners and centre fall into."""
-    xmin, ymin, xmax, ymax = spatial.bounds_4326()
-    pts = [(xmin, ymin), (xmin, ymax), (xmax, ymin), (xmax, ymax), spatial.center]
-    return {utm_epsg(x, y) for x, y in pts}
-
-
 @dataclass(frozen=True)
 class RasterGrid:
     """A north-up raster grid: CRS, affine transform (pixel corner), size."""

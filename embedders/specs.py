@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from .errors import SpecError
@@ -264,9 +264,6 @@ class SensorSpec:
             raise SpecError(f"composite must be one of {COMPOSITES}, got {self.composite!r}.")
         if self.bands is not None:
             object.__setattr__(self, "bands", tuple(str(b) for b in self.bands))
-
-    def with_(self, **changes) -> "SensorSpec":
-        return replace(self, **changes)
 
     def to_dict(self):
         return {"collection": self.collection, "bands": list(self.bands) if self.bands else None,
