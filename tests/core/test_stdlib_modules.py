@@ -1,0 +1,28 @@
+"""The core modules QGIS's process imports use the standard library only:
+they import in a Python started without any site packages (-S), and the
+package's lazy exports do not pull in the rest of the core."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PKG_PARENT = Path(__file__).resolve().parents[2] / ".build" / "pkg"
+STDLIB_ONLY = ["version", "catalog", "errors", "errors_text", "specs", "progress", "palette", "fileio",
+               "jobs", "jobclient", "packages", "envsetup"]
+
+
+def test_modules_for_qgis_import_without_site_packages():
+    code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "import importlib\n"
+        "for m in %r: importlib.import_module('rs_embed_qgis.embedders.' + m)\n"
+        "core = sorted(m for m in sys.modules if m.startswith('rs_embed_qgis.embedders.'))\n"
+        "third = sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)"
+        " - {'rs_embed_qgis', '__main__'})\n"
+        "print(core); print(third)\n" % (str(PKG_PARENT), STDLIB_ONLY))
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    core, third = (eval(line) for line in out.stdout.strip().splitlines())
+    assert third == []
+    assert not any(m.endswith((".api", ".registry", ".writers", ".pca", ".geo")) for m in core), core
