@@ -1,36 +1,50 @@
 """Embed ROI as users run it: processing.run (toolbox, modeler) and the real
-qgis_process.bin, on Tessera data in the real format; bad input and cancel
-leave no files; the PCA layer renders with varying colours."""
+qgis_process.bin, the work done in the core's worker, on Tessera data in the
+real format (written by the core's Python: scripts/tessera_sample.py); grids
+read back with GDAL and compared with the core's own output for the same
+request (computed by the core's Python); bad input and cancel leave no files;
+the PCA layer renders with varying colours."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-import rasterio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import tessera_sample as ts  # noqa: E402
-
-from qgis_process_helpers import run_qgis_process  # noqa: E402
-from rs_embed_qgis.embedders import BBox, OutputSpec, TemporalSpec, get_embedding  # noqa: E402
+from core_fixtures import Raster, core, transform_xy
+from qgis_process_helpers import run_qgis_process
 
 EXTENT_4326 = "0.12,0.28,52.01,52.09 [EPSG:4326]"
 
 
 @pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory):
-    return ts.setup_demo_data(tmp_path_factory.mktemp("tessera_sample"), pixel_m=100.0)
+def sample_env(tmp_path_factory):
+    """The demo data set (tiles at 100 m) and the RS_EMBED_TESSERA_* variables
+    that point the core at it (they travel with each job to the worker)."""
+    return core("tessera_demo", tmp_path_factory.mktemp("tessera_sample"))["env"]
 
 
-@pytest.fixture
-def sample_env(sample_dir, monkeypatch):
-    env = ts.demo_env(sample_dir)
-    for k, v in env.items():
+@pytest.fixture(autouse=True)
+def tessera_env(sample_env, monkeypatch):
+    for k, v in sample_env.items():
         monkeypatch.setenv(k, v)
-    return env
+
+
+@pytest.fixture(scope="module", autouse=True)
+def worker_stopped_after():
+    from rs_embed_qgis.embedders import jobclient
+
+    yield
+    jobclient.shutdown()
+
+
+def core_grid(tmp_path, params):
+    """The core's own grid for a job's params, computed by the core's Python:
+    (array, GDAL geotransform, CRS)."""
+    got = core("embed", json.dumps(params), tmp_path / "core_grid.npy")
+    a, b, c, d, e, f = got["transform"]
+    return np.load(got["path"]), (c, a, b, f, d, e), got["crs"]
 
 
 def run_alg(params, feedback=None, context=None):
@@ -39,24 +53,21 @@ def run_alg(params, feedback=None, context=None):
     return processing.run("rs_embed:embed_roi", params, feedback=feedback, context=context)
 
 
-def test_embed_roi_writes_grid_pca_and_pooled(rs_provider, sample_env, tmp_path):
+def test_embed_roi_writes_grid_pca_and_pooled(rs_provider, tmp_path):
     out, pca, pooled = tmp_path / "emb.tif", tmp_path / "pca.tif", tmp_path / "pooled.gpkg"
     # Extent in Web Mercator: any CRS is accepted and transformed.
-    from pyproj import Transformer
-
-    t = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-    x0, y0 = t.transform(0.12, 52.01)
-    x1, y1 = t.transform(0.28, 52.09)
+    x0, y0 = transform_xy(0.12, 52.01, "EPSG:4326", "EPSG:3857")
+    x1, y1 = transform_xy(0.28, 52.09, "EPSG:4326", "EPSG:3857")
     res = run_alg({"EXTENT": f"{x0},{x1},{y0},{y1} [EPSG:3857]", "MODEL": "tessera", "YEAR": 2024,
                    "OUTPUT": str(out), "PCA_OUTPUT": str(pca), "POOLED_OUTPUT": str(pooled)})
     assert res["DIM"] == 128 and 0.99 <= res["COVERAGE"] <= 1.0
-    with rasterio.open(out) as src:
-        assert src.count == 128 and src.dtypes[0] == "float32" and src.crs.to_epsg() == 32631
-        assert src.tags()["RS_EMBED_MODEL"] == "tessera" and src.tags()["RS_EMBED_TIME"] == "2024"
-        assert src.descriptions[0].startswith("tessera")
-        grid = src.read()
-    with rasterio.open(pca) as src:
-        assert src.count == 4 and src.crs.to_epsg() == 32631
+    src = Raster(out)
+    assert src.count == 128 and src.dtype == "Float32" and src.epsg == 32631
+    assert src.tags["RS_EMBED_MODEL"] == "tessera" and src.tags["RS_EMBED_TIME"] == "2024"
+    assert src.descriptions[0].startswith("tessera")
+    grid = src.data
+    p = Raster(pca)
+    assert p.count == 4 and p.epsg == 32631
     from qgis.core import QgsVectorLayer
 
     lyr = QgsVectorLayer(str(pooled), "pooled_layer", "ogr")
@@ -68,14 +79,15 @@ def test_embed_roi_writes_grid_pca_and_pooled(rs_provider, sample_env, tmp_path)
     assert feat["model"] == "tessera"
 
 
-def test_embed_roi_equals_core(rs_provider, sample_env, tmp_path):
+def test_embed_roi_equals_core(rs_provider, tmp_path):
     out = tmp_path / "emb.tif"
     run_alg({"EXTENT": EXTENT_4326, "MODEL": "tessera", "YEAR": 2024, "OUTPUT": str(out)})
-    core = get_embedding("tessera", spatial=BBox(0.12, 52.01, 0.28, 52.09),
-                         temporal=TemporalSpec.year(2024), output=OutputSpec.grid())
-    with rasterio.open(out) as src:
-        np.testing.assert_array_equal(src.read(), core.to_numpy())
-        assert tuple(src.transform)[:6] == tuple(core.transform)[:6]
+    ref, transform, crs = core_grid(tmp_path, {"model": "tessera", "spatial": {"bbox": [0.12, 52.01, 0.28, 52.09]},
+                                               "temporal": {"year": 2024}})
+    src = Raster(out)
+    assert ref.shape[0] == 128 and np.isfinite(ref).any()
+    np.testing.assert_array_equal(src.data, ref)
+    assert src.transform == pytest.approx(transform) and src.crs == crs
 
 
 @pytest.mark.parametrize("extent, words", [
@@ -84,7 +96,7 @@ def test_embed_roi_equals_core(rs_provider, sample_env, tmp_path):
     ("1e9,2e9,1e9,2e9 [EPSG:3857]", "not on Earth"),
     ("-30.2,-30.1,40.0,40.1 [EPSG:4326]", "ocean"),
 ])
-def test_bad_extent_gives_clear_error_and_no_file(rs_provider, sample_env, tmp_path, extent, words):
+def test_bad_extent_gives_clear_error_and_no_file(rs_provider, tmp_path, extent, words):
     from qgis.core import QgsProcessingException
 
     tmp_path = tmp_path / "out"
@@ -95,7 +107,7 @@ def test_bad_extent_gives_clear_error_and_no_file(rs_provider, sample_env, tmp_p
     assert list(tmp_path.glob("*.tif")) == [] and list(tmp_path.glob(".*")) == []
 
 
-def test_year_outside_coverage_names_available_years(rs_provider, sample_env, tmp_path):
+def test_year_outside_coverage_names_available_years(rs_provider, tmp_path):
     from qgis.core import QgsProcessingException
 
     tmp_path = tmp_path / "out"
@@ -106,7 +118,7 @@ def test_year_outside_coverage_names_available_years(rs_provider, sample_env, tm
     assert list(tmp_path.iterdir()) == []
 
 
-def test_dates_half_filled_is_an_error(rs_provider, sample_env, tmp_path):
+def test_dates_half_filled_is_an_error(rs_provider, tmp_path):
     from qgis.core import QgsProcessingException
 
     with pytest.raises(QgsProcessingException, match="both a start and an end"):
@@ -114,7 +126,7 @@ def test_dates_half_filled_is_an_error(rs_provider, sample_env, tmp_path):
                  "OUTPUT": str(tmp_path / "e.tif")})
 
 
-def test_cancel_leaves_no_partial_file(rs_provider, sample_env, tmp_path):
+def test_cancel_leaves_no_partial_file(rs_provider, tmp_path):
     from qgis.core import QgsProcessingException, QgsProcessingFeedback
 
     class CancelSoon(QgsProcessingFeedback):
@@ -140,8 +152,8 @@ def test_qgis_process_headless(sample_env, tmp_path):
         extra_env=dict(sample_env))
     assert rc == 0, log
     assert res["results"]["OUTPUT"] == str(out) and res["results"]["DIM"] == 128
-    with rasterio.open(out) as src:
-        assert src.count == 128 and src.crs.to_epsg() == 32631
+    src = Raster(out)
+    assert src.count == 128 and src.epsg == 32631
     assert json.loads(res["results"]["METADATA"])["model"] == "tessera"
     assert pca.exists()
 
@@ -155,7 +167,7 @@ def test_qgis_process_bad_year_fails_cleanly(sample_env, tmp_path):
     assert rc != 0 and "2024" in log and not out.exists()
 
 
-def test_loaded_pca_layer_is_styled_and_renders_colours(rs_provider, sample_env, tmp_path, qgis_iface):
+def test_loaded_pca_layer_is_styled_and_renders_colours(rs_provider, tmp_path, qgis_iface):
     """The toolbox path: outputs load on completion and the post-processor styles the PCA."""
     import processing
     from qgis.core import QgsMultiBandColorRenderer, QgsProject
@@ -183,7 +195,7 @@ def test_loaded_pca_layer_is_styled_and_renders_colours(rs_provider, sample_env,
     QgsProject.instance().removeAllMapLayers()
 
 
-def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, sample_env, tmp_path):
+def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, tmp_path):
     """The toolbox runs processAlgorithm on pooled Qt threads (QgsProcessingAlgRunnerTask);
     two runs in a row must both complete (pyproj state on reused Qt threads)."""
     import time
@@ -205,22 +217,19 @@ def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, sample_en
         while "ok" not in done and time.time() < deadline:
             QgsApplication.processEvents()
         assert done.get("ok") and done["results"]["OUTPUT"] == str(out)
-        with rasterio.open(out) as src:
-            assert src.count == 128
+        assert Raster(out).count == 128
 
 
 def test_help_lists_every_model_with_its_input_needs(rs_provider):
     from qgis.core import QgsApplication
 
-    from rs_embed_qgis.embedders import list_models
+    from rs_embed_qgis.embedders import catalog
 
     alg = QgsApplication.processingRegistry().algorithmById("rs_embed:embed_roi")
     text = alg.shortHelpString()
-    for mid in list_models():
-        assert f"<b>{mid}</b>" in text
-    assert "B02, B03, B04, B8A, B11, B12 at 224 px" in text  # prithvi's bands
-    assert "side inputs: res" in text  # scalemae's ground sample distance
+    for m in catalog.MODELS:
+        assert m.id in text and m.label in text   # e.g. "6 Sentinel-2 bands" for prithvi_s2_6b
     opts = alg.parameterDefinition("MODEL").options()
-    assert opts == list_models()
-    for name in ("INPUT_PREP", "DEVICE", "BACKEND", "IMAGERY_SOURCE", "CLOUD_MAX", "COMPOSITE"):
+    assert opts == catalog.model_ids()
+    for name in ("INPUT_PREP", "DEVICE", "BACKEND", "CLOUD_MAX", "COMPOSITE"):
         assert alg.parameterDefinition(name).flags() & alg.parameterDefinition(name).FlagAdvanced

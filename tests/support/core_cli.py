@@ -5,6 +5,8 @@ must not import them. Each command prints one JSON line.
     $RS_EMBED_PYTHON tests/support/core_cli.py embedding ARRAY.npy OUT.tif [--year Y] [--model M]
     ... tessera_mirror DEST | tessera_demo DEST | aef_mirror DEST
     ... pooled MODEL SPATIAL_JSON YEAR          (the core's pooled vector and coverage)
+    ... embed PARAMS_JSON OUT.npy [--pooled]    (the core's grid / pooled vector for a job's params)
+    ... satmae_checkpoint OUT                   (a random-init SatMAE model.safetensors)
     ... grid_size EPSG BBOX_JSON RES            (width, height of RasterGrid.from_bounds)
     ... stac_server ROOT SCENES_JSON            (serves until stdin closes)
 """
@@ -59,6 +61,30 @@ def pooled(a):
     return {"vector": [float(v) for v in emb.data], "coverage": float(emb.meta["coverage_fraction"])}
 
 
+def embed(a):
+    """get_embedding with the embed_roi job's params (core terms, as the worker
+    reads them); the array saved to OUT.npy, the grid's transform (affine a..f) and CRS."""
+    import numpy as np
+
+    from rs_embed_qgis.embedders import OutputSpec, get_embedding
+    from rs_embed_qgis.embedders.jobs.common import embed_kwargs, spatial_from, temporal_from
+
+    p = json.loads(a.params)
+    emb = get_embedding(p["model"], spatial=spatial_from(p["spatial"]), temporal=temporal_from(p.get("temporal")),
+                        output=OutputSpec.pooled() if a.pooled else OutputSpec.grid(),
+                        **embed_kwargs(p["model"], p))
+    np.save(a.out, emb.to_numpy())
+    grid = {} if a.pooled else {"transform": list(emb.transform)[:6], "crs": emb.crs}
+    return dict(grid, path=a.out, meta_keys=sorted(emb.meta))
+
+
+def satmae_checkpoint(a):
+    from fixtures_models import satmae_checkpoint as write, sha256_file
+
+    path = write(Path(a.out))
+    return {"path": str(path), "sha256": sha256_file(path)}
+
+
 def grid_size(a):
     from rs_embed_qgis.embedders.geo import RasterGrid, roi_bounds_in
     from rs_embed_qgis.embedders.specs import BBox
@@ -97,6 +123,11 @@ def main(argv=None):
     q = sub.add_parser("pooled")
     for n in ("model", "spatial", "year"):
         q.add_argument(n)
+    m = sub.add_parser("embed")
+    m.add_argument("params")
+    m.add_argument("out")
+    m.add_argument("--pooled", action="store_true")
+    sub.add_parser("satmae_checkpoint").add_argument("out")
     g = sub.add_parser("grid_size")
     for n in ("epsg", "bbox", "res"):
         g.add_argument(n)
