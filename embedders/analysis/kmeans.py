@@ -2,7 +2,8 @@
 bounded memory at any raster size, sample size and K:
 
 - fit: a sample that fits in one block's budget is drawn uniformly and fitted
-  in memory (``fit``, then polished by KMeans); a larger one is streamed: random windows are sampled,
+  in memory (``fit``, then polished by KMeans); a larger one is fitted on a
+  uniform part first, then the rest is streamed: random windows are sampled,
   pooled in a fixed buffer, shuffled and fed to ``partial_fit``;
 - assign: block by block, nearest centre by scikit-learn's chunked argmin
   (never an N x K distance matrix);
@@ -21,8 +22,8 @@ import numpy as np
 from ..errors import DataUnavailableError, SpecError, require
 from ..progress import NULL_PROGRESS
 from .blocks import (
-    BLOCK_MB, block_writer, block_windows, gdal_env, open_raster, pixels, read_block, sample_valid,
-    source_tags,
+    BLOCK_MB, ValidSampler, block_writer, block_windows, gdal_env, open_raster, pixels, read_block,
+    sample_valid, source_tags,
 )
 from .guards import memory_guard, reading, refuse_overwrite
 
@@ -122,44 +123,57 @@ class StreamSample:
 
 
 def stream_fit(src, windows, k: int, n: int, seed: int, pool_rows: int, progress=None):
-    """MiniBatchKMeans ``partial_fit`` on a sample of ``n`` pixels streamed
-    from ``src``: windows in random order, sampled pixels collected in a pool
-    of ``pool_rows`` rows that is shuffled and fed in batches when full.
-    Returns (estimator, StreamSample, number of sampled pixels)."""
+    """k-means of a sample of ``n`` pixels of ``src`` that does not fit in
+    memory, in two passes over ``windows``:
+
+    1. a uniform sample of ``pool_rows // 2`` pixels is fitted in memory by
+       MiniBatchKMeans (k-means++ starts see the whole raster's variety);
+    2. the same estimator's ``partial_fit`` continues over the other pixels of
+       the sample, streamed: windows in random order, their sampled pixels
+       collected in a pool of ``pool_rows // 2`` rows that is shuffled and fed
+       in batches whenever it is full.
+
+    Returns (estimator or None when fewer than ``k`` valid pixels, the
+    StreamSample of pass 2, pixels sampled in all, inertia of pass 1's sample)."""
     progress = progress or NULL_PROGRESS
+    half = max(pool_rows // 2, 8 * k)
+    first = ValidSampler(half, src.count, seed)
+    for i, win in enumerate(windows):
+        first.add(read_block(src, win))
+        progress.update(0.5 * (i + 1) / len(windows))
+    sample = first.vectors
+    del first
     rng = np.random.default_rng(seed)
-    sampler = StreamSample(windows, n, seed)
-    est = _minibatch(k, seed, compute_labels=False)
-    pool = np.empty((pool_rows, src.count), dtype=np.float32)
-    filled = total = 0
+    sampler = StreamSample(windows, n - len(sample) if len(sample) == half else 0, seed)
+    if len(sample) < k:
+        return None, sampler, len(sample), 0.0
+    est = _minibatch(k, seed, n_init=3).fit(sample)
+    est.set_params(compute_labels=False)
+    pool = np.empty((half, src.count), dtype=np.float32)
+    filled, total = 0, len(sample)
 
     def flush():
         nonlocal filled
         perm = rng.permutation(filled)
-        first = 0 if hasattr(est, "cluster_centers_") else min(filled, max(3 * BATCH, 10 * k))
-        if first:  # the first call initialises (k-means++) on a large batch
-            est.partial_fit(pool[np.sort(perm[:first])])
-        for s in range(first, filled, BATCH):
+        for s in range(0, filled, BATCH):
             est.partial_fit(pool[np.sort(perm[s:s + BATCH])])
         filled = 0
 
-    for j, i in enumerate(rng.permutation(len(windows))):
+    for j, i in enumerate(rng.permutation(len(windows)) if sampler.need else []):
         win = windows[i]
         flat, valid = pixels(read_block(src, win))
         vecs = flat[np.flatnonzero(valid)[sampler.draw(i, int(win.width * win.height), valid)]]
         total += len(vecs)
         while len(vecs):
-            m = min(len(vecs), pool_rows - filled)
+            m = min(len(vecs), half - filled)
             pool[filled:filled + m] = vecs[:m]
             filled, vecs = filled + m, vecs[m:]
-            if filled == pool_rows:
+            if filled == half:
                 flush()
-        progress.update((j + 1) / len(windows))
-    if total < k:
-        return None, sampler, total
+        progress.update(0.5 + 0.5 * (j + 1) / len(windows))
     if filled:
         flush()
-    return est, sampler, total
+    return est, sampler, total, float(nearest(sample, est.cluster_centers_)[1].sum())
 
 
 def _labels_path(dst_path) -> Path:
@@ -194,9 +208,8 @@ def cluster_raster(src_path, dst_path, k: int, seed: int = 0, sample_size: int =
                 inertia = float(est.inertia_)
             del sample
         else:
-            est, streamed, n_sample = stream_fit(src, windows, k, int(sample_size), seed, pool_rows,
-                                                 progress.sub(0.0, 0.45))
-            inertia = 0.0
+            est, streamed, n_sample, inertia = stream_fit(src, windows, k, int(sample_size), seed,
+                                                          pool_rows, progress.sub(0.0, 0.45))
         if n_sample < k:
             raise DataUnavailableError(
                 f"{src_path} has {n_sample} valid pixels, fewer than K={k}; choose a smaller K.")
