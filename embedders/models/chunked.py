@@ -30,7 +30,7 @@ from ..errors import DataUnavailableError, RSEmbedError, SpecError
 
 # Only tile-mode work is chunked; ``resize`` is one forward pass of the whole patch.
 CHUNKED_MODE = "tile"
-# What ChunkResult.meta keeps of the imagery meta (scene lists travel as ids).
+# Left out of each chunk's imagery meta (the scenes travel apart, merged by id).
 _IMAGERY_DROP = ("scenes", "item_signature", "cache", "cache_key", "cached_at")
 
 
@@ -123,6 +123,8 @@ class ChunkedTiles:
             raise RSEmbedError(f"{self.model_id}: chunk {window} does not fall on whole tiles of the grid.")
         cfg = request.config
         dev = resolve_device(request.device or cfg.device)   # this process's device (a worker's GPU)
+        if dev == "cpu":
+            _share_cpus()
         model = self.model(dev, cfg)
         rx, ry = sub.res
         # Side inputs (e.g. Prithvi's location) are those of the whole ROI, as in the whole path.
@@ -137,8 +139,7 @@ class ChunkedTiles:
         meta = {"tiles": sum(1 for i in range(prep.n_tiles) if prep.tile_nodata(i) < 1.0),
                 "nodata_px": int(prep.nodata[:h, :w].sum()), "device": device_label(dev),
                 "imagery": {k: v for k, v in (patch.meta or {}).items() if k not in _IMAGERY_DROP},
-                "scenes": sorted({str(sc.get("id")) for sc in (patch.meta or {}).get("scenes", [])
-                                  if isinstance(sc, dict)})}
+                "scenes": list((patch.meta or {}).get("scenes", []))}
         if pooled_tiles:
             good = [v for v, frac in pooled_tiles if frac <= NODATA_TOKEN_FRACTION]
             meta["pooled"] = {"good_sum": _sum(good), "good_n": len(good),
@@ -170,7 +171,11 @@ class ChunkedTiles:
         full = RasterGrid(ig["crs"], Affine(*ig["transform"]), ig["width"], ig["height"])
         rows, cols = plan.meta["tiles"]
         first = next((c["imagery"] for c in chunk_metas if c.get("imagery")), {})
-        imagery = dict(first, scenes=sorted({s for c in chunk_metas for s in c.get("scenes", [])}))
+        scenes = {}   # the union of the chunks' scenes, by id, first seen first
+        for c in chunk_metas:
+            for sc in c.get("scenes", []):
+                scenes.setdefault(str(sc.get("id")) if isinstance(sc, dict) else str(sc), sc)
+        imagery = dict(first, scenes=list(scenes.values()))
         patch = ImageryPatch(None, list(self.bands), full, imagery)
         prep = SimpleNamespace(mode=CHUNKED_MODE, n_tiles=rows * cols, height=full.height, width=full.width,
                                nodata=np.zeros((1, 1), bool))
@@ -184,6 +189,34 @@ class ChunkedTiles:
                     tiles_per_chunk=plan.meta["tiles_per_side"] ** 2,
                     tiles_run=sum(c.get("tiles", 0) for c in chunk_metas))
         return meta
+
+
+_SHARED = []
+
+
+def _share_cpus():
+    """On a Dask worker, once: torch gets this worker's share of the machine's
+    cores. Dask starts workers with OMP_NUM_THREADS=1 (one task thread each),
+    which would leave a model on 2 of 16 cores with the default 2 workers."""
+    if _SHARED:
+        return
+    _SHARED.append(True)
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return   # not on a Dask worker: torch's own default
+    import torch
+
+    host = worker.address.rsplit(":", 1)[0]
+    try:
+        info = worker.client.scheduler_info(n_workers=-1)["workers"]
+        here = sum(1 for a in info if a.rsplit(":", 1)[0] == host) or 1
+    except Exception:   # the count is a hint; one thread is always safe
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    torch.set_num_threads(max(1, cores // here))
 
 
 def _sum(vecs) -> list:

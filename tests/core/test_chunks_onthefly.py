@@ -14,6 +14,7 @@ Sentinel-2 raster: a 600 x 500 px ROI is 3 x 3 model tiles, 4 chunks of up to
 from __future__ import annotations
 
 import math
+import os
 import types
 
 import numpy as np
@@ -143,6 +144,11 @@ def test_chunked_grid_equals_the_whole_tile_path_bit_for_bit(env, tmp_path, monk
     assert seen.count(1) == len(seen) == 2 * 9            # 9 tiles, chunked then whole
     assert out["metadata"]["tiles"] == 9 and out["metadata"]["tiles_run"] == 9
     assert out["metadata"]["patch_shape"] == [H, W] and out["metadata"]["nodata_fraction"] == 0.0
+    meta = out["metadata"]   # the whole path's keys and values, where a chunk does not change them
+    assert set(grid.meta) <= set(meta), set(grid.meta) - set(meta)
+    for k in ("input_prep", "tiles", "patch_shape", "patch_res_m", "input_gsd_m", "bands", "device"):
+        assert meta[k] == grid.meta[k], k
+    assert meta["imagery"]["scenes"] == grid.meta["imagery"]["scenes"]
     with rasterio.open(tmp_path / "pca.tif") as src:
         assert src.count == 4 and (src.width, src.height) == (arr.shape[2], arr.shape[1])
 
@@ -220,15 +226,34 @@ def test_dask_local_cluster_gives_the_same_grid_one_model_load_per_worker(env, t
 
         assert all(client.run(on_worker).values())
         out = jobs.run(spec(env, tmp_path / "dask"), Progress())
-        loads = client.run(lambda: list(getattr(
-            __import__("rs_embed_qgis.embedders.models.remoteclip", fromlist=["x"]).RemoteCLIPS2RGB, "_loads", [])))
+        def loads_and_threads():
+            import torch
+
+            from rs_embed_qgis.embedders.models.remoteclip import RemoteCLIPS2RGB as cls
+
+            return list(getattr(cls, "_loads", [])), torch.get_num_threads()
+
+        seen = client.run(loads_and_threads)
     finally:
         close_all()
     assert out["engine"] == "Dask LocalCluster (2 workers)" and out["chunks"] == 4
+    loads = {k: v[0] for k, v in seen.items()}
     assert all(len(v) <= 1 for v in loads.values()) and sum(len(v) for v in loads.values()) >= 1, loads
+    # a worker that ran chunks gives torch its share of the cores (Dask starts it with one thread)
+    cores = len(os.sched_getaffinity(0))
+    assert all(t == max(1, cores // 2) for lv, t in seen.values() if lv), seen
     assert out["metadata"]["device"] == "cpu"
+    # the same torch thread count in this process: CPU kernels split their sums by thread
+    # (measured: 1 and 2 threads differ in the last bits), so bits match only at equal counts
+    import torch
+
     monkeypatch.setenv("RS_EMBED_DASK_WORKERS", "0")
-    single = jobs.run(spec(env, tmp_path / "single"), Progress())
+    threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, cores // 2))
+    try:
+        single = jobs.run(spec(env, tmp_path / "single"), Progress())
+    finally:
+        torch.set_num_threads(threads)
     a, _, _ = read(tmp_path / "dask" / "grid.tif")
     b, _, _ = read(tmp_path / "single" / "grid.tif")
     assert np.array_equal(a, b, equal_nan=True)
