@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = ("remoteclip_s2rgb", "satmae_s2rgb", "scalemae_s2rgb", "prithvi_s2_6b", "prithvi_s2_6b_tl",
-          "dofa_s2", "dofa_l_s2", "terrafm_b", "olmoearth")
+          "dofa_s2", "dofa_l_s2", "terrafm_b", "olmoearth", "satmaepp_s2")
 
 
 def _status_mb(key):
@@ -78,6 +78,10 @@ def build(model_id):
         model = om.OlmoEarthPretrain_v1(model_size="base", model_version="v1").model
         ml._restrict_encoder_inputs(model, ml._get_encoder_input_modalities(ModelID.OLMOEARTH_V1_BASE))
         return model.encoder
+    if model_id == "satmaepp_s2":
+        from rs_embed_qgis.embedders.models.satmaepp import build_encoder
+
+        return build_encoder()
     raise SystemExit(f"unknown model {model_id}")
 
 

@@ -73,9 +73,10 @@ from .chunked import ChunkedTiles
 
 IMAGERY_SOURCES = ("auto", "local", "stac", "gee")
 NODATA_TOKEN_FRACTION = 0.5
-DEFAULT_INSTALL = {"torch": "torch==2.14.1", "timm": "timm", "open_clip": "open_clip_torch",
-                   "torchgeo": "torchgeo==0.8.1", "huggingface_hub": "huggingface_hub",
-                   "safetensors": "safetensors", "terratorch": "terratorch"}
+DEFAULT_INSTALL = {  # the pins of embedders/packages.py's core lock
+    "torch": "torch==2.14.1", "timm": "timm==1.0.31", "open_clip": "open_clip_torch==3.3.0",
+    "torchgeo": "torchgeo==0.8.1", "huggingface_hub": "huggingface_hub==2.4.0",
+    "safetensors": "safetensors==0.8.0", "einops": "einops==0.8.2"}
 
 
 @dataclass

@@ -41,7 +41,7 @@ class _OlmoEarth(OnTheFlyEmbedder):
     input_size = 128
     patch_size = PATCH
     requires = ("torch", "olmoearth_pretrain_minimal", "huggingface_hub")
-    install = {"olmoearth_pretrain_minimal": PACKAGE, "huggingface_hub": "huggingface_hub"}
+    install = {"olmoearth_pretrain_minimal": PACKAGE}
     model_key = ""            # olmoearth_pretrain_minimal.ModelID value
     config_spec: WeightsSpec = None
 
