@@ -148,7 +148,8 @@ def _overcommit_refuses_huge() -> bool:
     except OSError:
         return False
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return mode == "0" and 4 * ram < 4 * HUGE * HUGE * 4  # the heuristic mode refuses > RAM + swap
+    # heuristic (0) refuses one allocation over RAM + swap, strict (2) over the commit limit
+    return mode in ("0", "2") and 4 * ram < 4 * HUGE * HUGE * 4
 
 
 @pytest.mark.skipif(not _overcommit_refuses_huge(), reason="needs the kernel to refuse a 1 TB allocation")
