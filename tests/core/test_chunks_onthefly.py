@@ -265,3 +265,27 @@ def test_resize_stays_one_forward_pass_of_the_whole_patch(env, tmp_path, monkeyp
     out = jobs.run(spec(env, tmp_path, input_prep="resize"), Progress())
     assert out["chunks"] == 1 and out["metadata"]["input_prep"] == "resize" and seen == [1]
     assert out["shape"] == [768, 7, 7]
+
+
+def test_chunks_off_the_raster_are_no_data_not_a_failed_job(env, tmp_path, monkeypatch):
+    """An ROI running 552 px past the raster's east edge: the chunks there have no
+    pixels (NaN, no forward pass), the others equal the whole tile path, whose
+    tiles there are all no-data too (skipped). The tiles with data have no
+    no-data pixel, so the per-chunk no-data fill changes nothing here."""
+    c0, r0 = RASTER_PX - 448, 150
+    fp = (X0 + 10 * c0, Y0 - 10 * (r0 + H), X0 + 10 * (c0 + 1000), Y0 - 10 * r0)
+    spatial = {"bbox": list(transform_bounds(CRS, "EPSG:4326", fp)), "footprint": [CRS, *fp]}
+    job = spec(env, tmp_path)
+    job["params"]["spatial"] = spatial
+    seen = count_tiles(monkeypatch)
+    out = jobs.run(job, Progress())
+    assert out["chunks"] == 6 and sum(seen) == 6                  # 2 x 3 chunks; 2 tile columns x 3 rows
+    grid, _ = get_grid_and_pooled(MODEL, spatial=BBox(*spatial["bbox"], footprint=spatial["footprint"]),
+                                  backend="local", input_prep="tile", device="cpu", input_raster=env.raster,
+                                  embedder=common.warm_embedder(MODEL))
+    arr, _, _ = read(tmp_path / "grid.tif")
+    ref = grid.data.values
+    assert np.isfinite(ref[:, :, :14]).all() and np.isnan(ref[:, :, 14:]).all()
+    assert np.array_equal(arr, ref, equal_nan=True)
+    assert out["metadata"]["nodata_fraction"] == pytest.approx(grid.meta["nodata_fraction"]) == 552 / 1000
+    assert out["coverage"] == pytest.approx(14 * 16 / (16 * 32))
