@@ -99,7 +99,7 @@ def _embed_chunked(embedder, model, spatial, temporal, kwargs, grid_path, pca_pa
     req = _request_of(spatial, temporal, kwargs, cfg, progress.sub(0.0, 0.05))
     plan = embedder.plan_grid(req)
     est = estimate(plan, bool(pca_path))
-    fp = fingerprint(model, req, plan, {k: v for k, v in kwargs.items() if k != "backend"})
+    fp = fingerprint(model, req, plan, _fingerprint_options(kwargs))
     state = Path(cfg.cache_dir) / "resume" / fp
     check_space(est, Path(grid_path).parent, state.parent)
     progress.info(f"Output {plan.dim} x {plan.height} x {plan.width} in {plan.crs}: about "
@@ -130,6 +130,17 @@ def _embed_chunked(embedder, model, spatial, temporal, kwargs, grid_path, pca_pa
     return EmbedResult(str(grid_path), str(pca_path) if pca_path else None, [plan.dim, plan.height, plan.width],
                        plan.crs, meta, [float(v) for v in pooled], float(coverage), engine.name,
                        est["chunks"], resumed, est)
+
+
+def _fingerprint_options(kwargs) -> dict:
+    """What else decides the values: the options, and a local input raster's
+    size and modification time (a raster edited in place is not resumed from)."""
+    opts = {k: v for k, v in kwargs.items() if k != "backend"}
+    raster = kwargs.get("input_raster")
+    if raster and os.path.isfile(str(raster)):
+        st = os.stat(str(raster))
+        opts["input_raster_stat"] = [st.st_size, st.st_mtime_ns]
+    return opts
 
 
 def _config_dict(cfg) -> dict:
