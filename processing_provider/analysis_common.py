@@ -1,4 +1,5 @@
-"""Shared pieces of the analysis algorithms: their toolbox group, the
+"""Shared pieces of the algorithms: the base classes (toolbox group, icon,
+search tags, help as plain lines with the choices by id, help URL), the
 embedding-raster input and the memory-per-block parameter. (Backend routing
 and all-or-nothing outputs live in the core: catalog.route, the worker's
 OutputSet.)"""
@@ -9,13 +10,44 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
+from ..qgis_common.help import algorithm_tags, help_url, short_help, svg_icon_path
 from ..qgis_common.icons import family_icon
 from ..qgis_common.params import tr
 
 BLOCK_MB = "BLOCK_MB"
 
 
-class AnalysisAlgorithm(QgsProcessingAlgorithm):
+class RSEmbedAlgorithm(QgsProcessingAlgorithm):
+    """Base of every RS Embed algorithm. Subclasses give ``help_text()``
+    (simple HTML or plain lines), ``TAGS`` and, when they take a model,
+    ``MODEL_TAGS = True`` (model and product names for toolbox search)."""
+
+    TAGS = ()
+    MODEL_TAGS = False
+
+    def help_text(self):
+        return ""
+
+    def shortHelpString(self):  # noqa: N802
+        return short_help(self, self.help_text())
+
+    def tags(self):
+        return algorithm_tags(*self.TAGS, models=self.MODEL_TAGS)
+
+    def helpUrl(self):  # noqa: N802
+        return help_url()
+
+    def icon(self):
+        return family_icon(self.groupId())
+
+    def svgIconPath(self):  # noqa: N802
+        return svg_icon_path(self.groupId())
+
+    def createInstance(self):  # noqa: N802
+        return type(self)()
+
+
+class AnalysisAlgorithm(RSEmbedAlgorithm):
     """Base of the algorithms in the 'Analysis' group."""
 
     def group(self):
@@ -23,12 +55,6 @@ class AnalysisAlgorithm(QgsProcessingAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "analysis"
-
-    def icon(self):
-        return family_icon(self.groupId())
-
-    def createInstance(self):  # noqa: N802
-        return type(self)()
 
 
 class EmbeddingsAlgorithm(AnalysisAlgorithm):
@@ -39,6 +65,26 @@ class EmbeddingsAlgorithm(AnalysisAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "embeddings"
+
+
+class ImageryAlgorithm(RSEmbedAlgorithm):
+    """Base of the algorithms in the 'Imagery' group."""
+
+    def group(self):
+        return tr("Imagery")
+
+    def groupId(self):  # noqa: N802
+        return "imagery"
+
+
+class ToolsAlgorithm(RSEmbedAlgorithm):
+    """Base of the set-up and check algorithms ('Tools' group)."""
+
+    def group(self):
+        return tr("Tools")
+
+    def groupId(self):  # noqa: N802
+        return "tools"
 
 
 def block_mb_param():

@@ -17,13 +17,14 @@ from ..qgis_common.worker import run_core_job
 
 
 class ApplyModelAlgorithm(AnalysisAlgorithm):
+    TAGS = ("apply", "predict", "trained model", "classifier", "regressor")
     def name(self):
         return "apply_model"
 
     def displayName(self):  # noqa: N802
         return tr("Apply model")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Maps embedding rasters with a model saved by <i>Classify embeddings</i> or <i>Regress "
             "embeddings</i> (.skops). The rasters must be of the same embedding model(s), in the same order, "

@@ -5,7 +5,7 @@ Optionally installs exactly what is missing into that environment."""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString,
+    QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString,
     QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
 )
 
@@ -13,9 +13,9 @@ from ..embedders.envsetup import EnvSetupError
 from ..embedders.errors import CancelledError
 from ..embedders.jobclient import WorkerError
 from ..qgis_common import env_report
-from ..qgis_common.icons import family_icon
 from ..qgis_common.params import tr
 from ..qgis_common.worker import core_python, error_text, run_core_job
+from .analysis_common import ToolsAlgorithm
 
 
 def check(verify: bool, on_progress=None, on_log=None, is_cancelled=None) -> dict:
@@ -32,7 +32,7 @@ def write_html(path, body):
                        encoding="utf-8")
 
 
-class CheckEnvironmentAlgorithm(QgsProcessingAlgorithm):
+class CheckEnvironmentAlgorithm(ToolsAlgorithm):
     VERIFY, INSTALL, OUTPUT = "VERIFY_IMPORTS", "INSTALL_MISSING", "OUTPUT"
 
     def name(self):
@@ -41,19 +41,9 @@ class CheckEnvironmentAlgorithm(QgsProcessingAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Check environment")
 
-    def group(self):
-        return tr("Tools")
+    TAGS = ("environment", "packages", "torch", "GPU", "CUDA", "install")
 
-    def groupId(self):  # noqa: N802
-        return "tools"
-
-    def createInstance(self):  # noqa: N802
-        return CheckEnvironmentAlgorithm()
-
-    def icon(self):
-        return family_icon(self.groupId())
-
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Checks the core's own environment (the Python of the core, not QGIS's): for each model family "
             "whether its pinned packages are installed (with the installed and pinned versions), which models "

@@ -139,13 +139,14 @@ def report_outputs(res):
 
 
 class ClassifyEmbeddingsAlgorithm(AnalysisAlgorithm):
+    TAGS = ("classify", "classification", "random forest", "land cover", "supervised")
     def name(self):
         return "classify_embeddings"
 
     def displayName(self):  # noqa: N802
         return tr("Classify embeddings")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Trains a classifier (scikit-learn) on the embedding vectors under labelled points or polygons "
             "and maps every pixel.<br><b>Embedding rasters</b>: one, or several stacked band-wise (fusion; "

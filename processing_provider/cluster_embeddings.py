@@ -18,6 +18,7 @@ from ..qgis_common.worker import run_core_job
 
 
 class ClusterEmbeddingsAlgorithm(AnalysisAlgorithm):
+    TAGS = ("cluster", "clustering", "k-means", "kmeans", "unsupervised")
     INPUT, K, SEED, SAMPLE_SIZE, OUTPUT = "INPUT", "K", "SEED", "SAMPLE_SIZE", "OUTPUT"
 
     def name(self):
@@ -26,7 +27,7 @@ class ClusterEmbeddingsAlgorithm(AnalysisAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Cluster embeddings (k-means)")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Groups the pixels of an embedding raster into K clusters with k-means (k-means++ start, "
             "Lloyd iterations, best of 3 starts) fitted on a uniform random sample of valid pixels, then "

@@ -14,6 +14,7 @@ from qgis.core import (
 
 from .analysis_common import EmbeddingsAlgorithm
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
+from ..qgis_common.choices import model_enum
 from ..qgis_common.params import (
     date_param, enum_param, enum_value, enum_values, spatial_from_extent, temporal_params, time_label, tr,
     year_param,
@@ -23,6 +24,8 @@ from ..qgis_common.worker import run_core_job
 
 
 class CompareModelsAlgorithm(EmbeddingsAlgorithm):
+    TAGS = ("compare", "CKA", "kNN", "report")
+    MODEL_TAGS = True
     EXTENT, MODELS, YEAR, START_DATE, END_DATE = "EXTENT", "MODELS", "YEAR", "START_DATE", "END_DATE"
     REFERENCE_MODEL, REFERENCE_RESOLUTION, K = "REFERENCE_MODEL", "REFERENCE_RESOLUTION", "K"
     BACKEND, IMAGERY_SOURCE, OUTPUT_FOLDER = "BACKEND", "IMAGERY_SOURCE", "OUTPUT_FOLDER"
@@ -33,7 +36,7 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Compare models")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Runs every chosen model on the same extent and time and compares them fairly.<br>"
             "A model that cannot run here (missing Python package, no data for the place or year, no "
@@ -53,12 +56,12 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         ids = model_ids()
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent (any CRS)")))
-        self.addParameter(enum_param(self.MODELS, tr("Models"), ids, multiple=True,
+        self.addParameter(model_enum(self.MODELS, tr("Models"), ids, multiple=True,
                                      default=[m for m in ("tessera", "gse_annual") if m in ids] or ids[:1]))
         self.addParameter(year_param(self.YEAR))
         self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive; imagery models)")))
         self.addParameter(date_param(self.END_DATE, tr("End date (exclusive; imagery models)")))
-        self.addParameter(enum_param(self.REFERENCE_MODEL, tr("Reference grid: a model's native grid"), ids,
+        self.addParameter(model_enum(self.REFERENCE_MODEL, tr("Reference grid: a model's native grid"), ids,
                                      optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.REFERENCE_RESOLUTION, tr("Or: common resolution in metres (ROI's UTM zone)"),

@@ -17,6 +17,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from .analysis_common import EmbeddingsAlgorithm
 from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
+from ..qgis_common.choices import model_enum
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, remove_files, temporal_params, time_label, tr, year_param,
 )
@@ -42,6 +43,8 @@ def sink_file(sink_id):
 
 
 class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
+    TAGS = ("features", "polygons", "points", "vector", "attributes")
+    MODEL_TAGS = True
     INPUT, MODEL, YEAR, START_DATE, END_DATE = "INPUT", "MODEL", "YEAR", "START_DATE", "END_DATE"
     BUFFER, BACKEND, IMAGERY_SOURCE = "BUFFER", "BACKEND", "IMAGERY_SOURCE"
     OUTPUT, ARRAY_OUTPUT = "OUTPUT", "ARRAY_OUTPUT"
@@ -52,7 +55,7 @@ class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Embed features")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "One pooled embedding (mean over the covered pixels) per feature of a vector layer: a square "
             "of 2 x <b>buffer</b> ground metres around each point, or the bounding box of each line or "
@@ -67,7 +70,7 @@ class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
         ids = model_ids()
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, tr("Features (points, lines or polygons)"), [QgsProcessing.TypeVectorAnyGeometry]))
-        self.addParameter(enum_param(self.MODEL, tr("Model"), ids, default="tessera" if "tessera" in ids else ids[0]))
+        self.addParameter(model_enum(self.MODEL, tr("Model"), ids, default="tessera" if "tessera" in ids else ids[0]))
         self.addParameter(year_param(self.YEAR))
         self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive; imagery models)")))
         self.addParameter(date_param(self.END_DATE, tr("End date (exclusive; imagery models)")))

@@ -17,6 +17,7 @@ from ..embedders import catalog
 from ..embedders.catalog import (
     COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS, VALUE_SCALES,
 )
+from ..qgis_common.choices import model_enum
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
     spatial_params, temporal_params, time_label, tr, year_param,
@@ -37,6 +38,8 @@ def model_help():
 
 
 class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
+    TAGS = ("embed", "extent", "ROI", "GeoTIFF", "PCA", "pooled")
+    MODEL_TAGS = True
     EXTENT, MODEL, YEAR, START_DATE, END_DATE = "EXTENT", "MODEL", "YEAR", "START_DATE", "END_DATE"
     BACKEND, IMAGERY_SOURCE, INPUT_RASTER = "BACKEND", "IMAGERY_SOURCE", "INPUT_RASTER"
     BAND_MAP, VALUE_SCALE = "BAND_MAP", "VALUE_SCALE"
@@ -49,7 +52,7 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Embed ROI")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Embeds an extent with a remote-sensing foundation model and writes the embedding grid as a "
             "georeferenced float32 GeoTIFF (one band per dimension, NaN where there is no data), a PCA "
@@ -69,7 +72,7 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         ids = model_ids()
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent (any CRS)")))
-        self.addParameter(enum_param(self.MODEL, tr("Model"), ids,
+        self.addParameter(model_enum(self.MODEL, tr("Model"), ids,
                                      default="tessera" if "tessera" in ids else ids[0]))
         self.addParameter(year_param(self.YEAR))
         self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive; imagery models)")))

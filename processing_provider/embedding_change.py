@@ -10,6 +10,7 @@ from qgis.core import (
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
 from .embed_roi import PRODUCT_BACKENDS, model_ids
+from ..qgis_common.choices import model_enum
 from ..qgis_common.params import enum_param, enum_value, spatial_from_extent, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_change
@@ -19,6 +20,8 @@ RESAMPLINGS = ("average", "bilinear", "nearest")
 
 
 class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
+    TAGS = ("change", "change detection", "cosine", "years")
+    MODEL_TAGS = True
     INPUT_A, INPUT_B, EXTENT, MODEL = "INPUT_A", "INPUT_B", "EXTENT", "MODEL"
     YEAR_A, YEAR_B, BACKEND, RESAMPLING = "YEAR_A", "YEAR_B", "BACKEND", "RESAMPLING"
     OUTPUT, GRID_A, GRID_B = "OUTPUT", "GRID_A", "GRID_B"
@@ -27,9 +30,9 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         return "embedding_change"
 
     def displayName(self):  # noqa: N802
-        return tr("Embedding change between two years")
+        return tr("Embedding change")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Per-pixel change between two years of the same model as cosine distance 1 - cos(a, b): 0 = "
             "the same vector, 1 = orthogonal, up to 2 = opposite.<br><br>Either give two embedding rasters "
@@ -43,7 +46,7 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT_A, tr("Embedding A (earlier)"), optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT_B, tr("Embedding B (later)"), optional=True))
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Or: extent (any CRS)"), optional=True))
-        self.addParameter(enum_param(self.MODEL, tr("Model (with an extent)"), ids,
+        self.addParameter(model_enum(self.MODEL, tr("Model (with an extent)"), ids,
                                      default="tessera" if "tessera" in ids else ids[0]))
         for name, label in ((self.YEAR_A, tr("Year A (with an extent)")), (self.YEAR_B, tr("Year B (with an extent)"))):
             self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Integer,

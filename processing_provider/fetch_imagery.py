@@ -9,8 +9,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .analysis_common import EmbeddingsAlgorithm
-from ..qgis_common.icons import family_icon
+from .analysis_common import ImageryAlgorithm
 from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES
 from ..qgis_common.params import (
     date_param, enum_param, enum_value, spatial_from_extent, temporal_params, time_label, tr, year_param,
@@ -21,7 +20,8 @@ from ..qgis_common.worker import run_core_job
 RGB_STRETCH = (0.0, 3000.0)  # reflectance x 10^4
 
 
-class FetchImageryAlgorithm(EmbeddingsAlgorithm):
+class FetchImageryAlgorithm(ImageryAlgorithm):
+    TAGS = ("imagery", "Sentinel-2", "STAC", "Earth Engine", "composite", "clouds")
     EXTENT, YEAR, START_DATE, END_DATE = "EXTENT", "YEAR", "START_DATE", "END_DATE"
     IMAGERY_SOURCE, INPUT_RASTER, BAND_MAP, BANDS = "IMAGERY_SOURCE", "INPUT_RASTER", "BAND_MAP", "BANDS"
     CLOUD_MAX, COMPOSITE, MASK_CLOUDS, SCALE_M, OUTPUT = (
@@ -37,10 +37,7 @@ class FetchImageryAlgorithm(EmbeddingsAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Fetch imagery")
 
-    def icon(self):
-        return family_icon("imagery")
-
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Writes the Sentinel-2 composite that on-the-fly models see for an extent and a time "
             "window, so you can inspect it before embedding: a float32 GeoTIFF of surface reflectance "

@@ -11,15 +11,16 @@ from ..qgis_common.worker import run_core_job
 
 
 class PcaRgbAlgorithm(AnalysisAlgorithm):
+    TAGS = ("PCA", "RGB", "principal components", "visualise")
     INPUT, OUTPUT = "INPUT", "OUTPUT"
 
     def name(self):
         return "pca_rgb"
 
     def displayName(self):  # noqa: N802
-        return tr("PCA RGB of an embedding raster")
+        return tr("PCA RGB of embeddings")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Projects every pixel of an embedding raster (any model, one band per dimension, NaN or the "
             "raster's no-data where empty) onto its first three principal components and writes them as "

@@ -16,13 +16,14 @@ REGRESSORS = ("knn", "linear", "random_forest", "hist_gradient_boosting")   # = 
 
 
 class RegressEmbeddingsAlgorithm(AnalysisAlgorithm):
+    TAGS = ("regression", "regress", "predict", "supervised")
     def name(self):
         return "regress_embeddings"
 
     def displayName(self):  # noqa: N802
         return tr("Regress embeddings")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Trains a regressor (scikit-learn) on the embedding vectors under points or polygons with a "
             "numeric <b>Value field</b> (biomass, canopy height, yield...) and maps every pixel as a float32 "

@@ -7,18 +7,18 @@ families into it, online or from a folder of wheels. Headless too:
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputString, QgsProcessingParameterFile,
+    QgsProcessingException, QgsProcessingOutputString, QgsProcessingParameterFile,
 )
 
 from ..embedders.envsetup import EnvSetupError
 from ..embedders.errors import CancelledError
 from ..qgis_common import core_env
 from ..qgis_common.env_report import family_texts
-from ..qgis_common.icons import family_icon
 from ..qgis_common.params import enum_param, enum_values, tr
+from .analysis_common import ToolsAlgorithm
 
 
-class SetupEnvironmentAlgorithm(QgsProcessingAlgorithm):
+class SetupEnvironmentAlgorithm(ToolsAlgorithm):
     FAMILIES, PYTHON, WHEELS = "FAMILIES", "PYTHON", "WHEELS"
 
     def name(self):
@@ -27,19 +27,9 @@ class SetupEnvironmentAlgorithm(QgsProcessingAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Set up RS Embed")
 
-    def group(self):
-        return tr("Tools")
+    TAGS = ("set up", "setup", "install", "environment", "packages", "wheels", "offline")
 
-    def groupId(self):  # noqa: N802
-        return "tools"
-
-    def createInstance(self):  # noqa: N802
-        return SetupEnvironmentAlgorithm()
-
-    def icon(self):
-        return family_icon(self.groupId())
-
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         texts = family_texts()
         fams = "".join("<li><b>{}</b>: {}</li>".format(f, texts.get(f, (f, ""))[0])
                        for f in core_env.family_ids())

@@ -42,6 +42,7 @@ def reference_geometries(source, crs, context, feedback):
 
 
 class SimilarityMapAlgorithm(AnalysisAlgorithm):
+    TAGS = ("similarity", "cosine", "search", "reference")
     INPUT, REFERENCES, POINT, COMBINE, OUTPUT = "INPUT", "REFERENCES", "POINT", "COMBINE", "OUTPUT"
 
     def name(self):
@@ -50,7 +51,7 @@ class SimilarityMapAlgorithm(AnalysisAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Similarity map")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         return tr(
             "Cosine similarity (-1..1) of every pixel of an embedding raster to reference vectors taken "
             "from the raster itself: the pixel under each reference point, or the mean vector of the "

@@ -7,7 +7,6 @@ the PCA layer renders with varying colours."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -1,0 +1,38 @@
+"""Choice (enum) parameters that show readable labels in the dialog and the
+modeler while Processing, scripts and qgis_process take the ids: the labels
+ride in the parameter's metadata and a small widget wrapper shows them."""
+from __future__ import annotations
+
+from ..embedders import catalog
+
+LABELS_KEY = "rs_embed_labels"
+# A dotted path, so that defining a parameter never imports Processing's GUI (qgis_process stays light).
+WRAPPER = f"{__package__}.choice_widget.LabelledChoiceWrapper"
+
+
+def labelled(param, labels: dict):
+    """``param`` (an enum with static strings) showing ``labels[id]`` for each id."""
+    meta = dict(param.metadata() or {})
+    meta["widget_wrapper"] = {"class": WRAPPER}
+    meta[LABELS_KEY] = {k: str(v) for k, v in labels.items()}
+    param.setMetadata(meta)
+    return param
+
+
+def option_labels(param) -> dict:
+    """id -> label of a choice parameter (the id itself where none is set)."""
+    labels = (param.metadata() or {}).get(LABELS_KEY) or {}
+    return {opt: labels.get(opt, opt) for opt in param.options()}
+
+
+def model_labels() -> dict:
+    return {m.id: m.label for m in catalog.MODELS}
+
+
+def model_enum(name, description, ids, default=None, multiple=False, optional=False):
+    """A model choice: the ids go to Processing, the catalog's labels to the user."""
+    from .params import enum_param
+
+    labels = model_labels()
+    return labelled(enum_param(name, description, ids, default, multiple, optional),
+                    {i: labels.get(i, i) for i in ids})
