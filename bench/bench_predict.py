@@ -139,7 +139,7 @@ def blockwise(model, src, dst):
     from rs_embed_qgis.embedders.progress import Progress
 
     spec = {"version": jobs.JOB_VERSION, "id": "bench", "kind": "apply_model", "config": {},
-            "params": {"model": model, "inputs": [src], "output": dst, "confidence_output": dst + ".conf.tif"}}
+            "params": {"model": model, "inputs": [src], "output": dst}}   # the class raster, as the peer writes
     return jobs.run(spec, Progress())["class_pixels"]
 
 
@@ -201,6 +201,7 @@ def main():
     ap.add_argument("--child", nargs=4)
     ap.add_argument("--size", type=int, default=5000)
     ap.add_argument("--small", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=2, help="same-size pairs, in alternating order")
     args = ap.parse_args()
     if args.child:
         return child(*args.child)
@@ -217,8 +218,14 @@ def main():
     whole_size = args.size if avail > 2.5 * raster_gb else args.small
     results = []
     pair = {}
-    for method, size, src in (("blockwise", args.small, small), ("whole", whole_size, big if whole_size == args.size else small),
-                              ("blockwise", args.size, big)):
+    whole_src = big if whole_size == args.size else small
+    plan = []
+    for rep in range(args.repeat):   # alternate the order: page cache and the neighbours' load vary
+        plan += [("blockwise", whole_src), ("whole", whole_src)][::1 if rep % 2 == 0 else -1]
+    if whole_size != args.size:
+        plan.append(("blockwise", big))
+    for method, src in plan:
+        size = args.size if src == big else args.small
         res, dst = run(method, model, src, out_dir, size)
         results.append(res)
         if size == whole_size:
@@ -236,6 +243,8 @@ def main():
                              f"whole-array predict run at {args.small}x{args.small} only: the full raster needs "
                              f"{raster_gb:.1f} GB in RAM plus scikit-learn's copy, with {avail:.1f} GB available"),
         "same_map_blockwise_vs_whole": identical, "results": results,
+        "median_seconds": {f"{m} {z}": float(np.median([r["seconds"] for r in results if r["method"] == m and r["size"] == z]))
+                           for m, z in {(r["method"], r["size"]) for r in results}},
     }
     out = REPO / "bench" / "results" / "predict.json"
     out.write_text(json.dumps(summary, indent=2))
