@@ -18,6 +18,7 @@ from ..qgis_common.worker import run_core_job
 
 class ApplyModelAlgorithm(AnalysisAlgorithm):
     TAGS = ("apply", "predict", "trained model", "classifier", "regressor")
+
     def name(self):
         return "apply_model"
 

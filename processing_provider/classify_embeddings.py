@@ -140,6 +140,7 @@ def report_outputs(res):
 
 class ClassifyEmbeddingsAlgorithm(AnalysisAlgorithm):
     TAGS = ("classify", "classification", "random forest", "land cover", "supervised")
+
     def name(self):
         return "classify_embeddings"
 

@@ -17,6 +17,7 @@ REGRESSORS = ("knn", "linear", "random_forest", "hist_gradient_boosting")   # = 
 
 class RegressEmbeddingsAlgorithm(AnalysisAlgorithm):
     TAGS = ("regression", "regress", "predict", "supervised")
+
     def name(self):
         return "regress_embeddings"
 
