@@ -42,7 +42,9 @@ class LabelledChoiceWrapper(WidgetWrapper):
         if value is None:
             return
         if isinstance(self.widget, QListWidget):
-            chosen = set(value if isinstance(value, (list, tuple)) else str(value).split(","))
+            values = value if isinstance(value, (list, tuple)) else str(value).split(",")
+            # the modeler passes its stored static values as parameter sources
+            chosen = {v.staticValue() if hasattr(v, "staticValue") else v for v in values}
             for i in range(self.widget.count()):
                 item = self.widget.item(i)
                 item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in chosen else Qt.Unchecked)

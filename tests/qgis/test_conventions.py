@@ -115,6 +115,38 @@ def test_model_choice_shows_labels_and_returns_ids(rs_provider):
     assert r.value() is None and r.widget.itemText(1) == catalog.MODELS[0].label
 
 
+def test_model_choice_in_the_modeler_offers_model_inputs(rs_provider):
+    """In the modeler the choice also offers the model's own enum inputs, and a
+    stored static id or input comes back as it was."""
+    from processing.gui.wrappers import WidgetWrapperFactory
+    from qgis.core import QgsProcessingModelChildParameterSource as Source
+    from qgis.PyQt.QtWidgets import QWidget
+
+    from rs_embed_qgis.embedders import catalog
+
+    source = Source.fromModelParameter("which_model")
+
+    class ModelerParametersDialog(QWidget):     # the name Processing's wrappers go by
+        def getAvailableValuesOfType(self, *args, **kwargs):  # noqa: N802
+            return [source]
+
+        def resolveValueDescription(self, value):  # noqa: N802
+            return "Model input: which_model"
+
+    _alg, param = model_param(rs_provider, "embed_roi", "MODEL")
+    w = WidgetWrapperFactory.create_wrapper(param, ModelerParametersDialog())
+    combo = w.widget
+    assert combo.itemText(0) == catalog.MODELS[0].label and combo.itemText(combo.count() - 1) == "Model input: which_model"
+    w.setValue("olmoearth")
+    assert w.value() == "olmoearth"
+    w.setValue(source)
+    assert w.value() == source
+    _alg, multi = model_param(rs_provider, "compare_models", "MODELS")
+    m = WidgetWrapperFactory.create_wrapper(multi, ModelerParametersDialog())
+    m.setValue([Source.fromStaticValue("gse_annual"), Source.fromStaticValue("dofa_s2")])
+    assert m.value() == ["gse_annual", "dofa_s2"]
+
+
 @pytest.mark.parametrize("alg_name, name", [("embed_roi", "MODEL"), ("embed_features", "MODEL"),
                                             ("embedding_change", "MODEL"), ("compare_models", "MODELS")])
 def test_model_parameters_take_ids_not_labels(rs_provider, alg_name, name):
