@@ -276,8 +276,8 @@ def test_dofa_grid_is_shifted_by_the_patch_convolution_padding():
     t = grid.transform
     assert (t.a, t.e) == (160.0, -160.0)
     assert (t.c, t.f) == (500000.0 - 10.0, 5700000.0 + 10.0)
-    px = patch.grid.transform * (16 * k - 1 + 0.5, 16 * k - 1 + 0.5)  # the impulse pixel's centre
-    col, row = ~t * px
+    px = patch.grid.transform @ (16 * k - 1 + 0.5, 16 * k - 1 + 0.5)  # the impulse pixel's centre
+    col, row = ~t @ px
     assert (int(np.floor(col)), int(np.floor(row))) == (k, k)
     assert grid.meta["grid_offset_px"] == 1
 
