@@ -334,6 +334,10 @@ def test_prithvi_frames_option_is_checked():
             frame_count(EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": bad}))
     with pytest.raises(SpecError, match="too short"):
         split_window(TemporalSpec.range("2021-03-01", "2021-03-03"), 3)
+    tiled = dict(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.year(2021), output=OutputSpec.grid(),
+                 input_prep="tile")
+    assert PrithviS2_6B().supports_chunks(EmbedRequest(**tiled))  # one frame: the chunk engine may run it
+    assert not PrithviS2_6B().supports_chunks(EmbedRequest(options={"frames": 2}, **tiled))  # frames: whole path
     parts = split_window(TemporalSpec.year(2021), 4)
     assert [p.start.isoformat() for p in parts] == ["2021-01-01", "2021-04-02", "2021-07-02", "2021-10-02"]  # day 0, 91, 182, 274 of 365
     assert parts[-1].end.isoformat() == "2022-01-01"
