@@ -35,7 +35,13 @@ def plain(text: str) -> str:
 def choices_text(alg) -> str:
     """Each choice parameter's values by id, as qgis_process and scripts take
     them (the dialog shows labels; qgis_process lists indexes)."""
-    lines = [f"- {p.name()}: {', '.join(p.options())}" for p in alg.parameterDefinitions() if p.type() == "enum"]
+    lines, seen = [], {}
+    for p in alg.parameterDefinitions():
+        if p.type() != "enum":
+            continue
+        opts = tuple(p.options())
+        same = seen.setdefault(opts, p.name())
+        lines.append(f"- {p.name()}: " + (tr("as {}").format(same) if same != p.name() else ", ".join(opts)))
     if not lines:
         return ""
     return "\n".join([tr("Choices by id (as qgis_process and scripts take them):")] + lines)
