@@ -185,6 +185,8 @@ def main():
     ap.add_argument("--k", type=int, default=250)
     ap.add_argument("--sample", type=int, default=5_000_000)
     ap.add_argument("--only", choices=("new", "old"))
+    ap.add_argument("--methods", help="comma-separated subset, run in this order (may repeat)")
+    ap.add_argument("--out", default="bounded.json", help="file name under bench/results/")
     args = ap.parse_args()
     if args.child:
         return child(*args.child, args)
@@ -193,9 +195,14 @@ def main():
 
     base = Path(os.environ.get("RS_EMBED_BENCH_DIR", "/tmp/rs_embed_bench"))
     src = ensure_raster(base / f"emb{D}_{args.size}.tif", args.size)
-    methods = [m for m in ("pca_new", "pca_old", "cluster_new", "cluster_old")
-               if not args.only or m.endswith(args.only)]
-    results = {m: run(m, src, base, args) for m in methods}
+    methods = args.methods.split(",") if args.methods else [
+        m for m in ("pca_new", "pca_old", "cluster_new", "cluster_old") if not args.only or m.endswith(args.only)]
+    runs = [run(m, src, base, args) for m in methods]
+    results = {}
+    for r in runs:  # repeated methods: best time, highest peak
+        best = results.setdefault(r["method"], dict(r, repeats=0))
+        best.update(seconds=min(best["seconds"], r["seconds"]), peak_rss_mb=max(best["peak_rss_mb"], r["peak_rss_mb"]),
+                    repeats=best["repeats"] + 1)
     summary = {f"{m}_peak_rss_mb": round(r["peak_rss_mb"]) for m, r in results.items()}
     summary.update({f"{m}_seconds": round(r["seconds"], 1) for m, r in results.items()})
     summary.update({f"{m}_ok": r["ok"] for m, r in results.items()})
@@ -216,9 +223,9 @@ def main():
                    "format": "GeoTIFF tiled 256, deflate, float predictor (as write_geotiff), NaN no-data squares"},
         "params": {"k": args.k, "sample_size": args.sample, "block_mb": 128,
                    "peer_address_space_headroom_gb": PEER_HEADROOM_GB},
-        "results": list(results.values()), "summary": summary,
+        "results": runs, "best": list(results.values()), "summary": summary,
     }
-    dest = REPO / "bench" / "results" / "bounded.json"
+    dest = REPO / "bench" / "results" / args.out
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(out, indent=2))
     print(json.dumps(summary, indent=2))

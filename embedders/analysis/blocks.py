@@ -91,7 +91,7 @@ class ValidSampler:
         take = k < cut
         if take.any():
             self.keys = np.concatenate([self.keys, k[take]])
-            self.vectors = np.concatenate([self.vectors, flat[valid][take]])
+            self.vectors = np.concatenate([self.vectors, flat[np.flatnonzero(valid)[take]]])
             if len(self.keys) > self.n:
                 keep = np.argpartition(self.keys, self.n - 1)[:self.n]
                 self.keys, self.vectors = self.keys[keep], self.vectors[keep]
