@@ -7,7 +7,8 @@ memory), put into the embedder, and a 224 x 224 px Sentinel-2 patch (all
 bands, 10 m) goes through ``embed_patch`` with ``input_prep="resize"`` (band
 selection, no-data check, resize to the model's input size, preprocessing,
 forward, grid + pooled). One warm-up pass, then ``--repeat`` timed passes; the
-median is reported. Peak memory: the process's VmHWM after the passes, and its
+median wall time is reported, with the process CPU time (all threads; less
+sensitive to other load on a shared machine) and the 1-minute load average. Peak memory: the process's VmHWM after the passes, and its
 rise over the resident size before the model was built. Weights size: the
 published file's size where the pin records it, else the float32 size of the
 architecture's parameters (marked "params"). Batch size 1, the machine's torch
@@ -108,16 +109,18 @@ def one(model_id, repeat):
     patch = s2_patch(224, 224, bands=S2_BANDS, seed=1)
     req = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.range("2021-06-01", "2021-07-01"),
                        output=OutputSpec.grid(), config=cfg)
-    times = []
+    times, cpu = [], []
     for i in range(repeat + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         grid, pooled = emb.embed_patch_both(patch, OutputSpec.grid(), device="cpu", request=req, config=cfg)
         if i:
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
     spec = emb.weights
     return {"model": model_id, "input_size": emb.input_size, "grid": list(grid.data.shape),
             "pooled": int(pooled.data.shape[0]), "seconds_per_224_patch": statistics.median(times),
-            "seconds_all": times, "peak_rss_mb": _status_mb("VmHWM"),
+            "seconds_all": times, "cpu_seconds_per_224_patch": statistics.median(cpu),
+            "load_avg_1min": os.getloadavg()[0], "peak_rss_mb": _status_mb("VmHWM"),
             "peak_rise_mb": _status_mb("VmHWM") - rss0, "params": int(params),
             "weights_bytes": spec.size or params * 4, "weights_size_from": "pin" if spec.size else "params",
             "torch_threads": torch.get_num_threads()}
@@ -141,15 +144,16 @@ def main():
             print(f"{mid}: failed: {res.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
             continue
         rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
-    print("| model | input | grid | s / 224² patch | peak RSS MB (rise) | weights |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| model | input | grid | wall s / 224² patch | CPU s | peak RSS MB (rise) | weights |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         if "error" in r:
-            print(f"| {r['model']} | failed: {r['error']} | | | | |")
+            print(f"| {r['model']} | failed: {r['error']} | | | | | |")
             continue
         w = f"{r['weights_bytes'] / 1e6:.0f} MB" + (" (params)" if r["weights_size_from"] == "params" else "")
         print(f"| {r['model']} | {r['input_size']}² | {'×'.join(map(str, r['grid']))} | "
-              f"{r['seconds_per_224_patch']:.2f} | {r['peak_rss_mb']:.0f} ({r['peak_rise_mb']:.0f}) | {w} |")
+              f"{r['seconds_per_224_patch']:.2f} | {r['cpu_seconds_per_224_patch']:.2f} | "
+              f"{r['peak_rss_mb']:.0f} ({r['peak_rise_mb']:.0f}) | {w} |")
     out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                        "python": platform.python_version()},
            "repeat": args.repeat, "rows": rows}
