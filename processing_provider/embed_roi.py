@@ -17,7 +17,7 @@ from ..embedders import catalog
 from ..embedders.catalog import (
     COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS, VALUE_SCALES,
 )
-from ..qgis_common.choices import model_enum
+from ..qgis_common.choices import labelled, model_enum, value_scale_labels
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
     spatial_params, temporal_params, time_label, tr, year_param,
@@ -84,8 +84,9 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
             self.INPUT_RASTER, tr("Input raster for the 'local' imagery source"), optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.BAND_MAP, tr("Band map of the input raster (e.g. B04=1,B03=2,B02=3)"), optional=True))
-        self.addParameter(enum_param(self.VALUE_SCALE, tr("Values of the input raster"),
-                                     list(VALUE_SCALES), "reflectance_1e4", optional=True))
+        self.addParameter(labelled(enum_param(self.VALUE_SCALE, tr("Values of the input raster"),
+                                              list(VALUE_SCALES), "reflectance_1e4", optional=True),
+                                   value_scale_labels()))
         # Advanced options are optional with defaults, so models and scripts may omit them.
         advanced = [
             enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto",

@@ -36,3 +36,12 @@ def model_enum(name, description, ids, default=None, multiple=False, optional=Fa
     labels = model_labels()
     return labelled(enum_param(name, description, ids, default, multiple, optional),
                     {i: labels.get(i, i) for i in ids})
+
+
+def value_scale_labels() -> dict:
+    """What each value scale of a local raster means, as the user reads it."""
+    from .params import tr
+
+    return {"reflectance_1e4": tr("Reflectance x 10^4 (Sentinel-2 L2A)"),
+            "reflectance_0_1": tr("Reflectance 0-1"),
+            "uint8": tr("8-bit, 0-255 (aerial or photo RGB)")}

@@ -115,6 +115,22 @@ def test_model_choice_shows_labels_and_returns_ids(rs_provider):
     assert r.value() is None and r.widget.itemText(1) == catalog.MODELS[0].label
 
 
+def test_value_scale_shows_what_the_values_are(rs_provider):
+    from processing.gui.wrappers import WidgetWrapperFactory
+    from qgis.core import QgsProcessingContext
+    from qgis.PyQt.QtWidgets import QWidget
+
+    _alg, param = model_param(rs_provider, "embed_roi", "VALUE_SCALE")
+    assert param.options() == ["reflectance_1e4", "reflectance_0_1", "uint8"]
+    w = WidgetWrapperFactory.create_wrapper(param, QWidget())
+    texts = [w.widget.itemText(i) for i in range(w.widget.count())]
+    assert texts[1:] == ["Reflectance x 10^4 (Sentinel-2 L2A)", "Reflectance 0-1", "8-bit, 0-255 (aerial or photo RGB)"]
+    assert w.value() == "reflectance_1e4"
+    w.setValue("uint8")
+    assert w.widget.currentText().startswith("8-bit") and w.value() == "uint8"
+    assert param.checkValueIsAcceptable("uint8", QgsProcessingContext())
+
+
 def test_model_choice_in_the_modeler_offers_model_inputs(rs_provider):
     """In the modeler the choice also offers the model's own enum inputs, and a
     stored static id or input comes back as it was."""
