@@ -900,8 +900,8 @@
     </message>
     <message>
         <location filename="../processing_provider/embedding_change.py" line="31"/>
-        <source>Embedding change between two years</source>
-        <translation>Änderung der Einbettung zwischen zwei Jahren</translation>
+        <source>Embedding change</source>
+        <translation>Änderung der Einbettung</translation>
     </message>
     <message>
         <location filename="../processing_provider/embedding_change.py" line="34"/>
@@ -1110,8 +1110,8 @@
     </message>
     <message>
         <location filename="../processing_provider/pca_rgb.py" line="19"/>
-        <source>PCA RGB of an embedding raster</source>
-        <translation>PCA-RGB eines Einbettungsrasters</translation>
+        <source>PCA RGB of embeddings</source>
+        <translation>PCA-RGB von Einbettungen</translation>
     </message>
     <message>
         <location filename="../processing_provider/pca_rgb.py" line="22"/>
@@ -1487,6 +1487,30 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
     <message>
         <source>Fetch imagery refuses larger areas; embedding checks the output size and the free disk space instead.</source>
         <translation>„Bilder abrufen“ lehnt größere Flächen ab; das Einbetten prüft stattdessen die Ausgabegröße und den freien Speicherplatz.</translation>
+    </message>
+    <message>
+        <source>Choices by id (as qgis_process and scripts take them):</source>
+        <translation>Auswahlwerte als IDs (so nehmen qgis_process und Skripte sie an):</translation>
+    </message>
+    <message>
+        <source>as {}</source>
+        <translation>wie {}</translation>
+    </message>
+    <message>
+        <source>[Not selected]</source>
+        <translation>[Nicht gewählt]</translation>
+    </message>
+    <message>
+        <source>Reflectance x 10^4 (Sentinel-2 L2A)</source>
+        <translation>Reflektanz x 10^4 (Sentinel-2 L2A)</translation>
+    </message>
+    <message>
+        <source>Reflectance 0-1</source>
+        <translation>Reflektanz 0-1</translation>
+    </message>
+    <message>
+        <source>8-bit, 0-255 (aerial or photo RGB)</source>
+        <translation>8 Bit, 0-255 (Luftbild- oder Foto-RGB)</translation>
     </message>
 </context>
 </TS>
