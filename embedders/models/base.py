@@ -73,10 +73,9 @@ from .chunked import ChunkedTiles
 
 IMAGERY_SOURCES = ("auto", "local", "stac", "gee")
 NODATA_TOKEN_FRACTION = 0.5
-DEFAULT_INSTALL = {  # the pins of embedders/packages.py's core lock
-    "torch": "torch==2.14.1", "timm": "timm==1.0.31", "open_clip": "open_clip_torch==3.3.0",
-    "torchgeo": "torchgeo==0.8.1", "huggingface_hub": "huggingface_hub==2.4.0",
-    "safetensors": "safetensors==0.8.0", "einops": "einops==0.8.2"}
+DEFAULT_INSTALL = {  # distribution names; the pinned versions live in embedders/packages.py
+    "torch": "torch", "timm": "timm", "open_clip": "open_clip_torch", "torchgeo": "torchgeo",
+    "huggingface_hub": "huggingface_hub", "safetensors": "safetensors", "einops": "einops"}
 
 
 @dataclass
@@ -89,7 +88,7 @@ class TileContext:
 
 def resolve_device(name: Optional[str]) -> str:
     """``auto`` -> cuda, then mps, else cpu; explicit names are checked."""
-    torch = require("torch", "torch==2.14.1", "on-the-fly models")
+    torch = require("torch", "torch", "on-the-fly models")
     req = str(name or "auto").strip().lower()
     mps = getattr(torch.backends, "mps", None)
     has_mps = bool(mps is not None and mps.is_available())

@@ -1,7 +1,7 @@
 """OlmoEarth v1 (AllenAI) on twelve Sentinel-2 L2A bands (``olmoearth``).
 
 Architecture and preprocessing come from the authors' package
-``olmoearth-pretrain-minimal==0.1.5``, used as its README documents:
+``olmoearth-pretrain-minimal`` (0.1.5), used as its README documents:
 
 * the model is built from the checkpoint's own ``config.json`` by the package's
   loader (``model_loader._load_model_from_config``) and its encoder is
@@ -32,7 +32,7 @@ from .base import OnTheFlyEmbedder, unwrap_state_dict
 
 # Modality.SENTINEL2_L2A.band_order of olmoearth-pretrain-minimal 0.1.5
 BANDS = ("B02", "B03", "B04", "B08", "B05", "B06", "B07", "B8A", "B11", "B12", "B01", "B09")
-PACKAGE = "olmoearth-pretrain-minimal==0.1.5"
+PACKAGE = "olmoearth-pretrain-minimal"  # 0.1.5; its pin belongs in embedders/packages.py
 PATCH = 8
 
 
