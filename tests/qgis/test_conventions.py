@@ -115,6 +115,36 @@ def test_model_choice_shows_labels_and_returns_ids(rs_provider):
     assert r.value() is None and r.widget.itemText(1) == catalog.MODELS[0].label
 
 
+def test_the_algorithm_dialog_shows_labels_and_runs_with_ids(rs_provider, qgis_iface, monkeypatch, tmp_path):
+    """Processing's own algorithm dialog: the model choice reads as labels, and
+    the parameters it would run with hold the ids."""
+    from processing.gui.AlgorithmDialog import AlgorithmDialog
+    from qgis.core import QgsApplication, QgsProcessingContext
+    from qgis.gui import QgsBrowserGuiModel
+
+    from rs_embed_qgis.embedders import catalog
+    from rs_embed_qgis.qgis_common.choice_widget import LabelledChoiceWrapper
+
+    browser = QgsBrowserGuiModel()
+    monkeypatch.setattr(qgis_iface, "browserModel", lambda: browser, raising=False)  # the test iface lacks it
+    ctx = QgsProcessingContext()
+    for alg_id, name, choose, expected in (("embed_roi", "MODEL", "gse_annual", "gse_annual"),
+                                           ("compare_models", "MODELS", ["dofa_s2", "tessera"], ["tessera", "dofa_s2"])):
+        alg = QgsApplication.processingRegistry().createAlgorithmById(f"rs_embed:{alg_id}")
+        dlg = AlgorithmDialog(alg, False, qgis_iface.mainWindow())
+        panel = dlg.mainWidget()
+        wrapper = panel.wrappers[name]
+        assert isinstance(wrapper, LabelledChoiceWrapper)
+        assert catalog.card("tessera").label in (wrapper.widget.currentText() if name == "MODEL"
+                                                 else wrapper.widget.item(0).text())
+        wrapper.setValue(choose)
+        panel.wrappers["EXTENT"].setParameterValue("0.12,0.28,52.01,52.09 [EPSG:4326]", ctx)
+        if "OUTPUT" in panel.wrappers:
+            panel.wrappers["OUTPUT"].setParameterValue(str(tmp_path / "e.tif"), ctx)
+        assert dlg.createProcessingParameters()[name] == expected
+        dlg.deleteLater()
+
+
 def test_value_scale_shows_what_the_values_are(rs_provider):
     from processing.gui.wrappers import WidgetWrapperFactory
     from qgis.core import QgsProcessingContext
