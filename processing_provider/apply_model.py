@@ -57,5 +57,9 @@ class ApplyModelAlgorithm(AnalysisAlgorithm):
         attach_style(context, params["output"], style_classes if classes else style_similarity,
                      name=tr("classes") if classes else tr("prediction"))
         conf = params["confidence_output"] if classes else None
+        if not classes and params["confidence_output"]:   # a regression has no confidence: nothing to load
+            layers = context.layersToLoadOnCompletion()
+            layers.pop(params["confidence_output"], None)
+            context.setLayersToLoadOnCompletion(layers)
         attach_style(context, conf, style_similarity, name=tr("confidence"))
         return {"OUTPUT": params["output"], "CONFIDENCE_OUTPUT": conf, "TASK": res["task"]}

@@ -134,6 +134,16 @@ def add_report_and_model(alg):
         createByDefault=False))
 
 
+def sampling_warnings(res, feedback):
+    """What the core left out of the training pixels, said plainly."""
+    if res.get("features_outside"):
+        feedback.pushWarning(tr("{} training feature(s) cover no pixel of the raster and were not used.")
+                             .format(res["features_outside"]))
+    if res.get("dropped_nodata"):
+        feedback.pushWarning(tr("{} labelled pixel(s) without data in the raster(s) were not used.")
+                             .format(res["dropped_nodata"]))
+
+
 def report_outputs(res):
     return {"REPORT": res.get("report"), "METRICS": json.dumps(res["metrics"])}
 
@@ -178,6 +188,7 @@ class ClassifyEmbeddingsAlgorithm(AnalysisAlgorithm):
         res = run_core_job("classify_embeddings", params,
                            [params["output"], params["confidence_output"], params["report"], params["model_output"]],
                            feedback, span=(0.0, 99.0))
+        sampling_warnings(res, feedback)
         m = res["metrics"]
         feedback.pushInfo(tr("Validation ({}): accuracy {:.3f} [{:.3f}, {:.3f}], balanced accuracy {:.3f} "
                              "[{:.3f}, {:.3f}] on {} pixels").format(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from qgis.core import QgsProcessingOutputNumber, QgsProcessingOutputString, QgsProcessingParameterRasterDestination
 
 from .analysis_common import AnalysisAlgorithm
-from .classify_embeddings import add_learning_parameters, add_report_and_model, learning_params, report_outputs
+from .classify_embeddings import (add_learning_parameters, add_report_and_model, learning_params, report_outputs,
+                                  sampling_warnings)
 from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_similarity
@@ -46,6 +47,7 @@ class RegressEmbeddingsAlgorithm(AnalysisAlgorithm):
         _, params = learning_params(self, parameters, context, feedback, REGRESSORS, "REGRESSOR")
         res = run_core_job("regress_embeddings", params,
                            [params["output"], params["report"], params["model_output"]], feedback, span=(0.0, 99.0))
+        sampling_warnings(res, feedback)
         m = res["metrics"]
         feedback.pushInfo(tr("Validation ({}): R² {:.3f} [{:.3f}, {:.3f}], RMSE {:.4g}, MAE {:.4g} on {} pixels").format(
             res["validation"], m["r2"]["value"], m["r2"]["low"], m["r2"]["high"], m["rmse"]["value"],

@@ -160,7 +160,8 @@ def regress(p: dict, outs, progress=None) -> dict:
     if p.get("model_output"):
         save_model(outs.path(p["model_output"]), est, meta)
     progress.update(1.0)
-    return {"metrics": m, "validation": how, "samples": len(y), "model_id": meta["model_id"], **stats, **files}
+    return {"metrics": m, "validation": how, "samples": len(y), "dropped_nodata": s.dropped_nodata,
+            "features_outside": s.outside, "model_id": meta["model_id"], **stats, **files}
 
 
 def apply(p: dict, outs, progress=None) -> dict:

@@ -121,10 +121,26 @@ def test_regress_from_polygons(rs_provider, tmp_path):
     training = labelled_layer("Polygon", CRS, items, field="height", ftype="double")
     res = processing.run("rs_embed:regress_embeddings", {
         "INPUT": [str(path)], "TRAINING": training, "FIELD": "height", "REGRESSOR": "linear",
-        "OUTPUT": str(tmp_path / "pred.tif"), "REPORT": str(tmp_path / "r.html")})
+        "OUTPUT": str(tmp_path / "pred.tif"), "REPORT": str(tmp_path / "r.html"),
+        "MODEL_OUTPUT": str(tmp_path / "m.skops")})
     assert res["R2"] >= 0.99
     np.testing.assert_allclose(Raster(tmp_path / "pred.tif").band(1), truth, atol=0.05 * truth.std())
     assert (tmp_path / "r_observed.png").is_file()
+    # applied as the toolbox runs it (both outputs to be loaded): the prediction stays in the load
+    # list, the confidence leaves it, a regression having none
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProcessingOutputLayerDefinition, QgsProject
+
+    ctx = QgsProcessingContext()
+    ctx.setProject(QgsProject.instance())
+    conf = str(tmp_path / "conf.tif")
+    applied = processing.run("rs_embed:apply_model", {
+        "MODEL": str(tmp_path / "m.skops"), "INPUT": [str(path)],
+        "OUTPUT": QgsProcessingOutputLayerDefinition(str(tmp_path / "again.tif"), QgsProject.instance()),
+        "CONFIDENCE_OUTPUT": QgsProcessingOutputLayerDefinition(conf, QgsProject.instance())},
+        context=ctx, feedback=QgsProcessingFeedback())
+    assert applied["TASK"] == "regression" and applied["CONFIDENCE_OUTPUT"] is None
+    assert str(tmp_path / "again.tif") in ctx.layersToLoadOnCompletion() and conf not in ctx.layersToLoadOnCompletion()
+    np.testing.assert_array_equal(Raster(tmp_path / "again.tif").band(1), Raster(tmp_path / "pred.tif").band(1))
 
 
 def test_the_option_lists_match_the_core():
