@@ -15,6 +15,7 @@ from .version import __version__
 
 _EXPORTS = {
     "get_embedding": "api", "get_embeddings_batch": "api", "export_batch": "export",
+    "inspect_model_input": "api", "get_embedding_from_data": "api",
     "Config": "config", "configure": "config", "get_config": "config",
     "Embedding": "embedding",
     "CancelledError": "errors", "CredentialsError": "errors", "DataUnavailableError": "errors",

@@ -41,13 +41,13 @@ joblib==1.6.0 jsonargparse==4.53.0 kiwisolver==1.5.1 kornia==0.9.0 kornia_rs==0.
 lazy-importer==0.1.0 lazy-loader==0.6 lightly==1.6.0 lightning-utilities==0.15.3
 lightning==2.6.6 locket==1.0.0 markdown-it-py==4.3.0 MarkupSafe==3.0.4 matplotlib==3.11.2
 mdurl==0.1.2 mercantile==1.2.1 mpmath==1.3.0 msgpack==1.2.4 multidict==7.2.1 narwhals==2.29.0
-networkx==3.6.1 numpy==2.4.6 nvidia-cublas==13.1.1.3 nvidia-cuda-cupti==13.0.85
+networkx==3.6.1 numpy==2.4.6 olmoearth-pretrain-minimal==0.1.5 nvidia-cublas==13.1.1.3 nvidia-cuda-cupti==13.0.85
 nvidia-cuda-nvrtc==13.0.88 nvidia-cuda-runtime==13.0.96 nvidia-cudnn-cu13==9.24.0.43
 nvidia-cufft==12.0.0.61 nvidia-cufile==1.15.1.6 nvidia-curand==10.4.0.35
 nvidia-cusolver==12.0.4.66 nvidia-cusparse==12.6.3.3 nvidia-cusparselt-cu13==0.8.1
 nvidia-nccl-cu13==2.30.7 nvidia-nvjitlink==13.5.37 nvidia-nvshmem-cu13==3.4.5
 nvidia-nvtx==13.0.85 obstore==0.12.1 omegaconf==2.3.1 open_clip_torch==3.3.0
-opentelemetry-api==1.45.2 packaging==26.4 pandas==3.1.1 partd==1.4.2 pillow==13.0.0
+opentelemetry-api==1.45.2 packaging==26.4 pandas==3.1.1 partd==1.4.2 pathlib-abc==0.5.2 pillow==13.0.0
 planetary-computer==1.0.0 platformdirs==4.14.8 pluggy==1.7.0 pooch==1.9.0 prettytable==3.18.0
 propcache==0.5.4 proto-plus==1.29.0 protobuf==7.36.2 psutil==7.2.2 pyarrow==26.0.1 pyasn1==0.6.5
 pyasn1_modules==0.4.2 pycparser==3.12 pydantic==2.14.4 pydantic_core==2.50.5 Pygments==2.21.0
@@ -61,13 +61,13 @@ pystac-ext-scientific==1.0.1 pystac-ext-storage==2.0.1 pystac-ext-table==1.2.1
 pystac-ext-timestamps==1.1.1 pystac-ext-version==1.2.1 pystac-ext-view==1.0.1
 pystac-ext-xarray-assets==1.0.1 pystac==1.15.2 pytest-qgis==2.1.0 pytest-timeout==2.4.0
 pytest==9.2.0 python-dateutil==4.0.0 python-dotenv==1.2.4 pytorch-lightning==2.6.6 pytz==2026.6
-PyYAML==6.0.4 rasterio==1.4.4 regex==2026.11.19 requests==2.34.2 rich==15.0.0 rioxarray==0.19.0
+PyYAML==6.0.4 rasterio==1.4.4 regex==2026.11.19 requests==2.34.2 rich==15.0.0 rs-embed==0.3.1 rioxarray==0.19.0
 safetensors==0.8.0 scikit-image==0.26.0 scikit-learn==1.9.1 scipy==1.17.1 setuptools==84.2.1
 segmentation_models_pytorch==0.6.0 shapely==2.2.0 shellingham==1.5.4 skops==0.16.0
 sortedcontainers==2.4.0 sympy==1.14.0 tblib==3.2.2 threadpoolctl==3.8.0 tifffile==2026.3.3
 timm==1.0.31 toolz==1.2.0 torch==2.14.1 torchgeo==0.8.1 torchmetrics==1.9.0 torchvision==0.29.1
 tornado==6.6.1 tqdm==4.70.1 triton==3.8.0 truststore==0.10.5 typer==0.29.2
-typeshed_client==2.15.0 typing-inspection==0.4.5 typing_extensions==4.16.0 tzdata==2026.6
+typeshed_client==2.15.0 typing-inspection==0.4.5 typing_extensions==4.16.0 tzdata==2026.6 universal_pathlib==0.3.10
 uritemplate==4.2.0 urllib3==2.8.0 wcwidth==0.9.4 xarray==2026.9.0 xyzservices==2026.9.1
 yarl==1.25.1 zict==3.0.0 zipp==4.1.2
 """
@@ -137,7 +137,12 @@ PACKAGES: Dict[str, Package] = _pkgs(
     ("safetensors", "safetensors"), ("einops", "einops"),
     ("sklearn", "scikit-learn"), ("skops", "skops"),
     ("dask", "dask"), ("distributed", "distributed"),
+    ("olmoearth_pretrain_minimal", "olmoearth-pretrain-minimal"),
     ("pytest", "pytest"), ("pytest_timeout", "pytest-timeout"), ("pytest_qgis", "pytest-qgis"),
+    # rs-embed 0.3.1 ships the authors' Prithvi, TerraFM and SatMAE++ modules: the
+    # model tests' oracle. It declares Python >= 3.12 and pulls Earth Engine
+    # tooling; the vendored modules need none of it.
+    Package("rs_embed", "rs-embed", no_deps_below=(99, 0), note="test-only oracle"),
 )
 
 
@@ -166,13 +171,13 @@ FAMILIES: List[Family] = [
            ("pystac_client", "planetary_computer")),
     Family("torch_models", "On-the-fly models", "RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM",
            ("torch", "torchvision", "timm", "open_clip", "torchgeo", "huggingface_hub", "safetensors",
-            "einops")),
+            "einops", "olmoearth_pretrain_minimal")),
     Family("analysis", "Analysis tools", "cluster embeddings (k-means), compare models, reports",
            ("sklearn", "skops", "matplotlib")),
     Family("dask", "Dask", "large extents in chunks, on a local or remote Dask cluster",
            ("dask", "distributed")),
     Family("dev", "Tests of the core", "the core's test suite (developers only)",
-           ("pytest", "pytest_timeout"), in_all=False),
+           ("pytest", "pytest_timeout", "rs_embed"), in_all=False),
     Family("qgis_tests", "Tests in QGIS", "the QGIS test suite, in QGIS's own Python (developers only)",
            ("pytest", "pytest_qgis", "pytest_timeout"), in_all=False),
 ]

@@ -225,7 +225,7 @@ def load_state_dict(path) -> dict:
     if path.suffix == ".safetensors":
         st = require("safetensors.torch", "safetensors", "reading model weights")
         return st.load_file(str(path), device="cpu")
-    torch = require("torch", "torch==2.14.1", "reading model weights")
+    torch = require("torch", None, "reading model weights")
     try:
         try:  # memory-mapped: tensors are paged in from the file, not copied
             return torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)

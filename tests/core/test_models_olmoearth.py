@@ -24,8 +24,8 @@ from rs_embed_qgis.embedders.imagery.base import S2_BANDS
 from rs_embed_qgis.embedders.models.olmoearth import BANDS, OlmoEarthBase
 from rs_embed_qgis.embedders.specs import BBox, OutputSpec, TemporalSpec
 
-torch = pytest.importorskip("torch")
-om = pytest.importorskip("olmoearth_pretrain_minimal")
+import torch  # noqa: E402  (the core env has it: make test installs every family)
+import olmoearth_pretrain_minimal as om  # noqa: E402
 
 TOL = dict(rtol=1e-4, atol=3e-4)
 

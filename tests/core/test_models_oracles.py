@@ -33,11 +33,10 @@ from rs_embed_qgis.embedders.models.prithvi import PrithviS2_6B, PrithviS2_6B_TL
 from rs_embed_qgis.embedders.models.terrafm import TerraFMB
 from rs_embed_qgis.embedders.specs import BBox, OutputSpec, TemporalSpec
 
-torch = pytest.importorskip("torch")
-vendor_prithvi = pytest.importorskip("rs_embed.embedders._vendor.prithvi_mae",
-                                     reason="oracle: rs-embed 0.3.1 (authors' prithvi_mae.py)")
-vendor_terrafm = pytest.importorskip("rs_embed.embedders._vendor.terrafm",
-                                     reason="oracle: rs-embed 0.3.1 (authors' terrafm.py)")
+import torch  # noqa: E402  (the core env has it: make test installs every family)
+# oracles: rs-embed 0.3.1 (the authors' prithvi_mae.py and terrafm.py), family "dev"
+import rs_embed.embedders._vendor.prithvi_mae as vendor_prithvi  # noqa: E402
+import rs_embed.embedders._vendor.terrafm as vendor_terrafm  # noqa: E402
 
 TOL = dict(rtol=1e-4, atol=2e-4)
 PRITHVI_CFG = dict(img_size=224, patch_size=(1, 16, 16), num_frames=4, in_chans=6, embed_dim=1024,

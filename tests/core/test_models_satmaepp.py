@@ -23,9 +23,9 @@ from rs_embed_qgis.embedders.imagery.base import S2_BANDS
 from rs_embed_qgis.embedders.models.satmaepp import BANDS, MEAN, STD, SatMAEPPS2
 from rs_embed_qgis.embedders.specs import OutputSpec
 
-torch = pytest.importorskip("torch")
-vendor = pytest.importorskip("rs_embed.embedders._vendor.satmaepp_s2.models_mae_group_channels",
-                             reason="oracle: rs-embed 0.3.1 (authors' models_mae_group_channels.py)")
+import torch  # noqa: E402  (the core env has it: make test installs every family)
+# oracle: rs-embed 0.3.1 (the authors' models_mae_group_channels.py), family "dev"
+import rs_embed.embedders._vendor.satmaepp_s2.models_mae_group_channels as vendor  # noqa: E402
 
 
 @pytest.fixture(scope="module")
