@@ -10,7 +10,7 @@ REGRESSORS = ("knn", "linear", "random_forest", "hist_gradient_boosting")
 
 
 def _sk():
-    return require("sklearn", "scikit-learn", "learning from labelled examples")
+    return require("sklearn", "scikit-learn", "learning from labelled examples (the 'analysis' family)")
 
 
 def make_classifier(kind: str, seed: int = 0, k: int = 5, n_estimators: int = 100):

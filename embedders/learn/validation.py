@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SpecError
+from ..errors import SpecError, require
 
 METHODS = ("kfold", "spatial_kfold", "holdout")
 
@@ -26,6 +26,7 @@ def block_ids(xy: np.ndarray, block_size: float) -> np.ndarray:
 def splits(method: str, y: np.ndarray, xy: np.ndarray, n_splits: int = 5, block_size: float = None,
            seed: int = 0, classification: bool = True):
     """(train indices, test indices) per fold."""
+    require("sklearn", "scikit-learn", "learning from labelled examples (the 'analysis' family)")
     from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
     n_splits = int(n_splits)
