@@ -153,3 +153,12 @@ def test_prediction_does_not_depend_on_the_block_size(trained, tmp_path):
         assert len(list(block_windows(src, 0.02))) > 1            # several blocks (one tile each)
     np.testing.assert_array_equal(band(tmp_path / "small_blocks.tif"), band(root / "random_forest.tif"))
     np.testing.assert_array_equal(band(tmp_path / "c.tif"), band(root / "random_forest_c.tif"))
+
+
+def test_apply_to_another_area(trained, tmp_path):
+    """Another raster of the same model (here a window of the first, elsewhere on the map)."""
+    root, _, arr, models = trained
+    other = write_embedding(tmp_path / "other.tif", arr[:, 10:50, 20:70], x0=600_000.0, y0=5_700_000.0,
+                            model="tessera")
+    run("apply_model", {"model": str(models["logistic"]), "inputs": [str(other)], "output": str(tmp_path / "o.tif")})
+    np.testing.assert_array_equal(band(tmp_path / "o.tif"), band(root / "logistic.tif")[10:50, 20:70])
