@@ -13,7 +13,7 @@ from ..embedders import packages as pk
 from . import worker
 
 # set up by default: the core and the precomputed products (torch only when a model needs it)
-DEFAULT_FAMILIES = ("core", "tessera", "gse_cog", "copernicus")
+DEFAULT_FAMILIES = pk.DEFAULT_FAMILIES
 # pip's lines that mark one more package on its way
 _STEP_WORDS = ("Collecting ", "Processing ", "Downloading ", "Using cached ", "Obtaining ")
 
