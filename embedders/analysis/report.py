@@ -59,7 +59,9 @@ def side_by_side_png(panels: Sequence[Tuple[str, np.ndarray]], path) -> Path:
     FigureCanvasAgg(fig)
     for i, (title, rgba) in enumerate(panels):
         ax = fig.add_subplot(rows, cols, i + 1)
-        ax.imshow(rgba, interpolation="nearest")
+        # matplotlib takes floats as 0..1: PCA maps of 1..255 in a float raster came out white
+        ax.imshow(np.clip(np.nan_to_num(np.asarray(rgba, dtype=np.float64)), 0, 255).astype(np.uint8),
+                  interpolation="nearest")
         ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])

@@ -327,3 +327,19 @@ def test_report_csv_html_and_png(tmp_path, monkeypatch):
     assert "skipped</span>: CredentialsError" in html and "0.812" in html
     data = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html).group(1)
     assert base64.b64decode(data) == png.read_bytes()
+
+
+def test_side_by_side_png_shows_the_maps_whatever_their_dtype(tmp_path):
+    """Float panels of 1..255 (a float PCA raster) used to be clipped to a white frame."""
+    import matplotlib.image as mpimg
+
+    from rs_embed_qgis.embedders.analysis.report import side_by_side_png
+
+    yy, xx = np.mgrid[0:64, 0:64]
+    rgba = np.stack([1 + 3.9 * xx, 1 + 3.9 * yy, np.full_like(xx, 128.0), np.full_like(xx, 255.0)], -1)
+    for name, panel in (("float", rgba.astype(np.float32)), ("uint8", rgba.astype(np.uint8))):
+        png = side_by_side_png([("a", panel), ("b", panel[::-1])], tmp_path / f"{name}.png")
+        img = mpimg.imread(png)[..., :3]
+        white = (img > 0.98).all(axis=-1).mean()
+        assert white < 0.6, f"{name}: {white:.0%} of the figure is white"
+        assert img.std() > 0.1
