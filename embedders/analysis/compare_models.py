@@ -32,10 +32,15 @@ class ComparisonRun:
 
 def compare_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Callable[[str], dict] = None,
                    reference: Optional[str] = None, res_m: Optional[float] = None, k: int = 10,
-                   progress=None) -> ComparisonRun:
+                   progress=None, labels=None, label_block: Optional[float] = None) -> ComparisonRun:
     """Run, compare and report. Models that cannot run are reported and
     skipped; if none can, DataUnavailableError lists why. On any failure
-    nothing of this run is left in ``out_dir``."""
+    nothing of this run is left in ``out_dir``.
+
+    ``labels`` (labelled mode): features ``{"wkt", "value"}`` in EPSG:4326;
+    every model, and their concatenation, is then ranked on them (kNN and a
+    linear probe with bootstrap CIs, random and spatial-block CV of
+    ``label_block`` metres): ranking.csv, ranking.png and a report section."""
     from ..jobs.staging import StagedOutputs, commit_all, discard_all
 
     progress = progress or NULL_PROGRESS
@@ -65,7 +70,16 @@ def compare_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Ca
                    "time": str(temporal), "models": ", ".join(models)}
         html = write_html(report.path(out_dir / "report.html"), runs, comp, png, "RS Embed model comparison",
                           context)
-        html.write_text(html.read_text(encoding="utf-8").replace(png.name, PNG_NAME), encoding="utf-8")
+        text = html.read_text(encoding="utf-8").replace(png.name, PNG_NAME)
+        if labels:
+            from ..learn.rank import rank_embeddings, write_ranking
+
+            progress.info(f"Ranking the models on {len(labels)} labelled features…")
+            ranking = rank_embeddings(grids, labels, features_crs="EPSG:4326", block_size=label_block,
+                                      progress=progress.sub(0.95, 0.99))
+            section = write_ranking(report, out_dir, ranking)["html"]
+            text = text.replace("</body>", section + "</body>") if "</body>" in text else text + section
+        html.write_text(text, encoding="utf-8")
         commit_all(sets)
     except BaseException:
         discard_all(sets)

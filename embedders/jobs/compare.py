@@ -11,7 +11,9 @@ from .staging import finite
 def compare_models(params: dict, progress) -> dict:
     """params: models (ids), spatial, temporal, backend, imagery_source,
     reference (a model id whose native grid is the common grid) or res_m
-    (metres in the ROI's UTM zone), k (neighbours), output_folder.
+    (metres in the ROI's UTM zone), k (neighbours), output_folder; labelled
+    mode: labels ([{"wkt": lon/lat WKT, "value": class}]) and label_block
+    (spatial-CV block size in metres).
 
     Outputs: one record per model (ok, error, grid and PCA paths, dim, seconds),
     the report's html / csv / png paths and the layers written."""
@@ -35,11 +37,14 @@ def compare_models(params: dict, progress) -> dict:
     spatial = spatial_from(params.get("spatial"))
     temporal = temporal_from(params.get("temporal"))
     progress.info(f"Comparing {', '.join(models)} on {spatial.bounds_4326()} for {temporal}")
+    labels = params.get("labels") or None
     result = run(models, folder, spatial, temporal, lambda m: embed_kwargs(m, params), reference, res_m,
-                 int(params.get("k") or 10), progress)
+                 int(params.get("k") or 10), progress, labels=labels,
+                 label_block=float(params["label_block"]) if params.get("label_block") else None)
     runs = [{"model": r.model, "ok": r.ok, "error": r.error, "seconds": r.seconds, "dim": r.dim,
              "grid_path": str(r.grid_path) if r.ok else None, "pca_path": str(r.pca_path) if r.ok else None}
             for r in result.runs]
     return finite({"runs": runs, "models_run": sum(r.ok for r in result.runs),
                    "layers": [str(p) for p in result.layers], "html": str(result.html),
-                   "csv": str(result.csv), "png": str(result.png), "time": str(temporal)})
+                   "csv": str(result.csv), "png": str(result.png), "time": str(temporal),
+                   "ranking_csv": str(result.html.parent / "ranking.csv") if labels else None})

@@ -224,3 +224,37 @@ def test_runs_twice_as_a_background_task_like_the_toolbox(rs_provider, served, t
             QgsApplication.processEvents()
         assert done["ok"] and done["results"]["MODELS_RUN"] == 1
         assert (tmp_path / f"r{i}" / "report.html").exists()
+
+
+def test_labelled_mode_ranks_the_models_on_the_users_labels(rs_provider, served, tmp_path):
+    """Labelled points (two classes, west and east halves of the extent) rank
+    every model and their concatenation: ranking.csv, and a report section."""
+    import processing
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    labels = QgsVectorLayer("Point?crs=EPSG:4326", "labels_layer", "memory")
+    labels.dataProvider().addAttributes([QgsField("cls", QVariant.String)])
+    labels.updateFields()
+    feats = []
+    for i in range(8):
+        for j in range(5):
+            lon, lat = 0.1665 + i * 0.0035, 52.0415 + j * 0.0035
+            f = QgsFeature(labels.fields())
+            f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(lon, lat)))
+            f.setAttributes(["west" if lon < 0.18 else "east"])
+            feats.append(f)
+    labels.dataProvider().addFeatures(feats)
+    out = tmp_path / "cmp"
+    res = processing.run("rs_embed:compare_models", {
+        "EXTENT": EXTENT, "MODELS": ["tessera", "gse_annual"], "YEAR": 2024, "BACKEND": "cog",
+        "LABELS": labels, "LABEL_FIELD": "cls", "LABEL_BLOCK": 500, "OUTPUT_FOLDER": str(out)})
+    assert res["MODELS_RUN"] == 2
+    ranked = rows(out / "ranking.csv")
+    assert {r["model"] for r in ranked} == {"tessera", "gse_annual", "all models (concatenated)"}
+    assert {r["cv"] for r in ranked} == {"kfold", "spatial_kfold"}
+    for r in ranked:
+        assert float(r["ba_ci95_low"]) <= float(r["balanced_accuracy"]) <= float(r["ba_ci95_high"])
+    html = Path(res["REPORT"]).read_text()
+    assert "Which embedding fits your labels" in html and html.count("data:image/png;base64,") >= 2
+    assert (out / "ranking.png").stat().st_size > 1000
