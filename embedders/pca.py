@@ -150,7 +150,21 @@ def _write_rgba(path, rgba_blocks, width, height, crs, transform, tags):
                         ("PC1", "PC2", "PC3", "alpha"), colorinterp=ci) as dst:
         for window, block in rgba_blocks:
             dst.write(block, window=window)
+        factors = overview_factors(width, height)
+        if factors:  # QGIS draws a large PCA layer from these at small scales
+            from rasterio.enums import Resampling
+
+            dst.build_overviews(factors, Resampling.nearest)
     return Path(path)
+
+
+def overview_factors(width, height, smallest=256):
+    """2, 4, 8, ... while the overview stays at least ``smallest`` pixels a side."""
+    out, f = [], 2
+    while max(width, height) / f >= smallest:
+        out.append(f)
+        f *= 2
+    return out
 
 
 def write_pca_geotiff(emb, path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer
 
-from .analysis_common import AnalysisAlgorithm, embedding_raster
+from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
 from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style, style_pca
 from ..qgis_common.worker import run_core_job
@@ -30,11 +30,13 @@ class PcaRgbAlgorithm(AnalysisAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Embedding raster")))
+        self.addParameter(block_mb_param())
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("PCA RGB")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         layer, src = embedding_raster(self, parameters, self.INPUT, context)
         out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        run_core_job("pca_rgb", {"input": src, "output": out}, [out], feedback)
+        run_core_job("pca_rgb", {"input": src, "output": out,
+                                 "block_mb": self.parameterAsDouble(parameters, BLOCK_MB, context)}, [out], feedback)
         attach_style(context, out, style_pca, name=f"{layer.name()} PCA")
         return {self.OUTPUT: out}

@@ -12,7 +12,6 @@ bounded memory at any raster size, sample size and K:
   palette."""
 from __future__ import annotations
 
-import colorsys
 import os
 import uuid
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataUnavailableError, SpecError, require
+from ..palette import palette
 from ..progress import NULL_PROGRESS
 from .blocks import (
     BLOCK_MB, ValidSampler, block_writer, block_windows, gdal_env, open_raster, pixels, read_block,
@@ -33,21 +33,6 @@ BATCH = 16_384  # rows per MiniBatchKMeans step (a step costs ~50 ms of overhead
 POLISH_ITER = 30  # Lloyd iterations after MiniBatchKMeans on an in-memory sample
 
 # Qualitative colours (ColorBrewer Set1/Dark2/Paired-like), then golden-angle hues.
-_BASE = [(228, 26, 28), (55, 126, 184), (77, 175, 74), (152, 78, 163), (255, 127, 0),
-         (255, 255, 51), (166, 86, 40), (247, 129, 191), (27, 158, 119), (117, 112, 179),
-         (102, 166, 30), (230, 171, 2), (166, 206, 227), (178, 223, 138), (251, 154, 153),
-         (253, 191, 111), (202, 178, 214), (106, 61, 154), (31, 120, 180), (153, 153, 153)]
-
-
-def palette(k: int):
-    """``k`` distinct RGB colours, deterministic."""
-    out = list(_BASE[:k])
-    for i in range(len(out), k):
-        r, g, b = colorsys.hsv_to_rgb((i * 0.618033988749895) % 1.0, 0.65 + 0.3 * (i % 2), 0.9 - 0.25 * (i % 3 == 0))
-        out.append((int(r * 255), int(g * 255), int(b * 255)))
-    return out
-
-
 def _minibatch(k: int, seed: int, **kwargs):
     cluster = require("sklearn.cluster", "scikit-learn", "k-means clustering")
     return cluster.MiniBatchKMeans(n_clusters=k, batch_size=BATCH, random_state=seed, **kwargs)

@@ -61,14 +61,16 @@ def cluster_embeddings(params: dict, progress) -> dict:
 
 
 def pca_rgb(params: dict, progress) -> dict:
-    """params: input, output (an RGBA GeoTIFF of the first three principal components)."""
+    """params: input, output (an RGBA GeoTIFF of the first three principal
+    components, with overviews), block_mb (memory per block)."""
     from ..analysis.guards import refuse_overwrite
     from ..pca import pca_geotiff_from_file
 
     src, out = _paths(params, "input", "output")
     refuse_overwrite(out, src)
+    block = float(params["block_mb"]) if params.get("block_mb") else None
     with OutputSet() as outs:
-        pca_geotiff_from_file(src, outs.path(out), progress=progress)
+        pca_geotiff_from_file(src, outs.path(out), progress=progress, block_mb=block)
     return {"output": out}
 
 

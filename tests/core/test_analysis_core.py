@@ -343,3 +343,20 @@ def test_side_by_side_png_shows_the_maps_whatever_their_dtype(tmp_path):
         white = (img > 0.98).all(axis=-1).mean()
         assert white < 0.6, f"{name}: {white:.0%} of the figure is white"
         assert img.std() > 0.1
+
+
+def test_a_large_pca_layer_has_overviews(tmp_path):
+    """QGIS draws large PCA layers from their overviews."""
+    import rasterio
+    from affine import Affine
+
+    from rs_embed_qgis.embedders.pca import pca_geotiff_from_file
+
+    rng = np.random.default_rng(1)
+    src = tmp_path / "emb.tif"
+    with rasterio.open(src, "w", driver="GTiff", width=1100, height=600, count=8, dtype="float32",
+                       crs="EPSG:32631", transform=Affine(10, 0, 500000, 0, -10, 5800000), tiled=True) as ds:
+        ds.write(rng.standard_normal((8, 600, 1100)).astype("float32"))
+    out = pca_geotiff_from_file(src, tmp_path / "pca.tif")
+    with rasterio.open(out) as ds:
+        assert ds.overviews(1) == [2, 4] and ds.count == 4
