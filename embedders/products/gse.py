@@ -339,7 +339,8 @@ class GoogleSatelliteEmbedding(Embedder):
         return Embedding(make_grid(data, grid.crs, grid.transform, BANDS), meta)
 
     # ---- Earth Engine
-    def _from_gee(self, request, year):
+    def _gee_plan(self, request, year):
+        """(grid on the product's own lattice, build(ee) of the mosaic)."""
         from .. import earthengine
 
         if year not in GEE_YEARS:
@@ -362,15 +363,23 @@ class GoogleSatelliteEmbedding(Embedder):
             lambda ee: year_images(ee).filterBounds(ee.Geometry.Point([lon_c, lat_c])).first()
             .select(0).projection(), config=request.config)
         crs, origin = _product_lattice(proj, f"EPSG:{roi_utm_epsg(request.spatial)}")
-        grid = _snapped_grid(crs, roi_bounds_in(request.spatial, crs), origin)
+        return _snapped_grid(crs, roi_bounds_in(request.spatial, crs), origin), build
 
-        data = earthengine.compute_pixels(build, grid, BANDS, progress=request.progress,
-                                          config=request.config)
-        return data, grid, {"source": f"Earth Engine {COLLECTION}",
-                            "ee_project": earthengine.project_id(request.config)}
+    def _gee_fill(self, request, build, grid, progress):
+        from .. import earthengine
+
+        data = earthengine.compute_pixels(build, grid, BANDS, progress=progress, config=request.config)
+        return data, {"source": f"Earth Engine {COLLECTION}",
+                      "ee_project": earthengine.project_id(request.config)}
+
+    def _from_gee(self, request, year):
+        grid, build = self._gee_plan(request, year)
+        data, extra = self._gee_fill(request, build, grid, request.progress)
+        return data, grid, extra
 
     # ---- public COG copy
-    def _from_cog(self, request, year):
+    def _cog_plan(self, request, year):
+        """(grid on the files' lattice, their URLs, files of the target zone first)."""
         prog = request.progress
         index = load_index(request.config, prog.sub(0.0, 0.1))
         if year not in set(index["year"]):  # a newly published year? refresh a day-old index
@@ -396,26 +405,73 @@ class GoogleSatelliteEmbedding(Embedder):
         # files in the target zone first: their pixels win, others only fill gaps
         ordered = list(same["path"]) + [p for p in rows["path"] if p not in set(same["path"])]
         base = aef_base_url()
-        urls = [file_url(p, base) for p in ordered]
+        return grid, [file_url(p, base) for p in ordered], base
+
+    @staticmethod
+    def _cog_fill(urls, base, grid, progress):
         out = np.full((len(BANDS), grid.height, grid.width), np.nan, np.float32)
         filled = np.zeros(grid.shape, bool)
         reads = []
-        sub = prog.sub(0.1, 1.0)
         for i, url in enumerate(urls):  # in order: files of the target zone win
-            prog.check()
-            sub.update(i / len(urls), f"Reading {url.rsplit('/', 1)[-1]}")
+            progress.update(i / len(urls), f"Reading {url.rsplit('/', 1)[-1]}")
             try:
                 reads.append(_read_file_into(url, grid, out, filled))
             except RSEmbedError:
                 raise
             except Exception as exc:  # rasterio / HTTP errors
                 raise DownloadError(f"Could not read the AlphaEarth COG {url}: {exc}") from exc
-        sub.update(1.0)
+        progress.update(1.0)
         used = [r for r in reads if r.get("read")]
-        return out, grid, {
+        return out, {
             "source": f"Source Cooperative tge-labs/aef COGs ({base})",
             "files": [r["url"] for r in used],
             "windows": [r["window"] for r in used],
             "resampled": any(r["resampled"] for r in used),
             "dequantization": "(v/127.5)**2 * sign(v); -128 = no data",
         }
+
+    def _from_cog(self, request, year):
+        grid, urls, base = self._cog_plan(request, year)
+        out, extra = self._cog_fill(urls, base, grid, request.progress.sub(0.1, 1.0))
+        return out, grid, extra
+
+    # ---- chunked runs (embedders/chunks.py): any extent in bounded memory
+    def plan_grid(self, request):
+        from ..chunks import GridPlan, chunk_side
+
+        year = annual_year(request, self.model_id)
+        route = self.route(request)
+        if route == "gee":
+            grid, _build = self._gee_plan(request, year)
+            meta = {"year": year, "route": route}
+        else:
+            grid, urls, base = self._cog_plan(request, year)
+            meta = {"year": year, "route": route, "urls": urls, "base": base}
+        return GridPlan(self.model_id, grid.crs, tuple(grid.transform)[:6], grid.width, grid.height,
+                        len(BANDS), list(BANDS), chunk_side(len(BANDS)), meta=meta)
+
+    def compute_chunk(self, request, plan, window):
+        """One window of the grid: the files' pixels read for that window
+        (COG), or one computePixels request set for it (Earth Engine)."""
+        from ..chunks import ChunkResult
+        from ..progress import NULL_PROGRESS
+
+        g = plan.window_grid(window)
+        if plan.meta["route"] == "gee":
+            _grid, build = self._gee_plan(request, plan.meta["year"])
+            data, extra = self._gee_fill(request, build, g, NULL_PROGRESS)
+        else:
+            data, extra = self._cog_fill(plan.meta["urls"], plan.meta["base"], g, NULL_PROGRESS)
+        return ChunkResult(window, data, extra)
+
+    def chunked_meta(self, request, plan, chunk_metas, coverage) -> dict:
+        meta = self.base_meta(request)
+        files = sorted({f for c in chunk_metas for f in c.get("files", [])})
+        first = next((c for c in chunk_metas if c), {})
+        meta.update({"backend": plan.meta["route"], "backend_requested": request.backend,
+                     "year": plan.meta["year"], "crs": plan.crs, "resolution_m": RES,
+                     "grid_shape": [plan.dim, plan.height, plan.width], "coverage_fraction": coverage})
+        meta.update({k: v for k, v in first.items() if k not in ("files", "windows", "resampled")})
+        if plan.meta["route"] == "cog":
+            meta.update(files=files, resampled=any(c.get("resampled") for c in chunk_metas))
+        return meta
