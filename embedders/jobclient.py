@@ -294,12 +294,32 @@ def clean_temporaries(job_id: str, paths: Iterable) -> None:
         remove_quietly(*job_temporaries(folder, job_id))
 
 
+def _identity(path):
+    """(inode, mtime) of an output file, or None: tells whether a run made it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return None if Path(path).is_dir() else (st.st_ino, st.st_mtime_ns)
+
+
+def remove_new_outputs(before: dict) -> None:
+    """A job stopped from outside may have renamed an output into place just
+    before it was stopped: remove the output files it made, so that a
+    cancelled or crashed job leaves nothing."""
+    for path, ident in before.items():
+        now = _identity(path)
+        if now is not None and now != ident:
+            remove_quietly(path)
+
+
 def run_job(python: str, spec: dict, outputs: Iterable = (), on_progress=None, on_log=None,
             is_cancelled=None, keep_warm: bool = True, memory_mb: Optional[float] = None,
             stall_s: Optional[float] = None) -> dict:
     """Run ``spec`` in a worker of ``python``; ``outputs`` are the job's output
     paths (files or folders), cleaned of its temporaries if it does not finish."""
     outputs = [p for p in outputs if p]
+    before = {str(p): _identity(p) for p in outputs}
     memory_mb = memory_mb or _env_float("RS_EMBED_WORKER_MEMORY_MB")
     stall_s = stall_s or _env_float("RS_EMBED_WORKER_STALL_S") or STALL_S
     worker = _take(str(python) if python else "", memory_mb) if keep_warm else Worker(python, memory_mb)
@@ -313,10 +333,12 @@ def run_job(python: str, spec: dict, outputs: Iterable = (), on_progress=None, o
             _give_back(worker, memory_mb)   # a job error, not a dead worker (half-imported libraries are)
         else:
             worker.kill()
+            remove_new_outputs(before)    # killed (cancel, crash, hang): nothing of it stays
         clean_temporaries(spec["id"], outputs)
         raise
     except BaseException:
         worker.kill()
+        remove_new_outputs(before)
         clean_temporaries(spec["id"], outputs)
         raise
     if keep_warm:
