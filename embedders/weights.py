@@ -252,18 +252,3 @@ def torch_error_text(exc) -> str:
     text = re.sub(r"\(\d\)\s*", "", text)
     keep = [t for t in re.split(r"(?<=[.!?])\s+", text) if t and not _UNSAFE_ADVICE.search(t)]
     return " ".join(keep).rstrip(". ") or type(exc).__name__
-
-
-def unwrap_state_dict(obj, keys=("state_dict", "model")) -> dict:
-    """The tensor dict inside common checkpoint wrappers, without a
-    DataParallel ``module.`` prefix."""
-    while isinstance(obj, dict):
-        inner = next((obj[k] for k in keys if isinstance(obj.get(k), dict)), None)
-        if inner is None:
-            break
-        obj = inner
-    if not isinstance(obj, dict):
-        raise DownloadError(f"The weights file holds a {type(obj).__name__}, not a state dict.")
-    if obj and all(k.startswith("module.") for k in obj):
-        obj = {k[len("module."):]: v for k, v in obj.items()}
-    return obj
