@@ -10,12 +10,18 @@ from qgis.gui import QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QDate, Qt
 from qgis.PyQt.QtWidgets import (
     QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QListWidget,
-    QListWidgetItem, QSpinBox, QVBoxLayout, QWidget,
+    QLineEdit, QListWidgetItem, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ..embedders import catalog
 from ..qgis_common.params import tr
 from .task import RunSpec
+
+
+def value_scale_labels() -> dict:
+    """How a local raster's values are read (keys: embedders.catalog.VALUE_SCALES)."""
+    return {"reflectance_1e4": tr("Reflectance x 10^4 (Sentinel-2 L2A)"),
+            "reflectance_0_1": tr("Reflectance 0-1"), "uint8": tr("8-bit (0-255)")}
 
 KEY = "rs_embed/gui/"
 
@@ -135,6 +141,14 @@ class EmbedExtentDialog(QDialog):
         self.raster.setFilters(QgsMapLayerProxyModel.RasterLayer)
         self.raster.setAllowEmptyLayer(True)
         form.addRow(tr("Local raster"), self.raster)
+        self.band_map = QLineEdit()
+        self.band_map.setPlaceholderText(tr("by band names, e.g. B04=1,B03=2,B02=3"))
+        form.addRow(tr("Band map"), self.band_map)
+        self.value_scale = QComboBox()
+        labels = value_scale_labels()
+        for key, label in ((k, labels.get(k, k)) for k in catalog.VALUE_SCALES):
+            self.value_scale.addItem(label, key)
+        form.addRow(tr("Values of the raster"), self.value_scale)
 
         self.out_dir = QgsFileWidget()
         self.out_dir.setStorageMode(QgsFileWidget.GetDirectory)
@@ -161,7 +175,9 @@ class EmbedExtentDialog(QDialog):
         by_year = self.time_mode.currentData() == "year"
         self.year.setEnabled(by_year)
         self.dates.setEnabled(not by_year)
-        self.raster.setEnabled(self.imagery.currentText() == "local")
+        local = self.imagery.currentText() == "local"
+        for w in (self.raster, self.band_map, self.value_scale):
+            w.setEnabled(local)
 
     # -- remembered choices ---------------------------------------------
     def restore(self):
@@ -221,7 +237,10 @@ class EmbedExtentDialog(QDialog):
             layer = self.raster.currentLayer()
             if layer is None:
                 raise ValueError(tr("The 'local' imagery source needs a raster layer."))
-            spec.input_raster = layer.source()
+            spec.input_raster = layer.source().split("|")[0]
+            spec.options["value_scale"] = self.value_scale.currentData()
+            if self.band_map.text().strip():
+                spec.options["band_map"] = self.band_map.text().strip()
         return spec
 
     def accept(self):

@@ -14,7 +14,7 @@ from qgis.core import Qgis, QgsMessageLog, QgsProject, QgsTask
 
 from ..embedders import catalog
 from ..embedders.jobclient import WorkerError
-from ..qgis_common.params import bbox_from_rect, remove_files, tr
+from ..qgis_common.params import bbox_from_rect, remove_files, spatial_params, tr
 from ..qgis_common.run_layers import run_title
 from ..qgis_common.worker import error_text, run_core_job
 
@@ -52,7 +52,7 @@ def bbox_from_extent(rect, crs, transform_context=None):
 
 def job_params(model: str, spec: RunSpec, bbox, grid_path, pca_path) -> dict:
     """The embed_roi job of one model, as Processing's Embed ROI builds it."""
-    params = {"model": model, "spatial": {"bbox": list(bbox.bounds_4326())}, "temporal": spec.temporal(),
+    params = {"model": model, "spatial": spatial_params(bbox), "temporal": spec.temporal(),
               "backend": spec.backend, "imagery_source": spec.imagery_source,
               "output": str(grid_path), "pca_output": str(pca_path), "pooled": False}
     if catalog.card(model).kind == "onthefly":

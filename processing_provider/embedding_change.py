@@ -11,7 +11,7 @@ from qgis.core import (
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
 from .embed_roi import PRODUCT_BACKENDS, model_ids
 from ..qgis_common.choices import model_enum
-from ..qgis_common.params import enum_param, enum_value, spatial_from_extent, tr
+from ..qgis_common.params import enum_param, enum_value, spatial_from_extent, spatial_params, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_change
 from ..qgis_common.worker import run_core_job
@@ -95,7 +95,7 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         years = [self.parameterAsInt(parameters, n, context) for n in (self.YEAR_A, self.YEAR_B)]
         model = enum_value(self, parameters, self.MODEL, context, model_ids())
         spatial = spatial_from_extent(self, parameters, self.EXTENT, context)
-        params.update(model=model, years=years, spatial={"bbox": list(spatial.bounds_4326())},
+        params.update(model=model, years=years, spatial=spatial_params(spatial),
                       backend=enum_value(self, parameters, self.BACKEND, context, PRODUCT_BACKENDS))
         for name, key in ((self.GRID_A, "grid_a"), (self.GRID_B, "grid_b")):
             if parameters.get(name) not in (None, ""):

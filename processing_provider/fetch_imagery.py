@@ -12,7 +12,8 @@ from qgis.core import (
 from .analysis_common import ImageryAlgorithm
 from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES
 from ..qgis_common.params import (
-    date_param, enum_param, enum_value, spatial_from_extent, temporal_params, time_label, tr, year_param,
+    date_param, enum_param, enum_value, spatial_from_extent, spatial_params, temporal_params, time_label, tr,
+    year_param,
 )
 from ..qgis_common.postprocessors import attach_style, style_rgb
 from ..qgis_common.worker import run_core_job
@@ -94,7 +95,7 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
         out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         temporal = temporal_params(self, parameters, context)
         params = {
-            "spatial": {"bbox": list(spatial_from_extent(self, parameters, self.EXTENT, context).bounds_4326())},
+            "spatial": spatial_params(spatial_from_extent(self, parameters, self.EXTENT, context)),
             "temporal": temporal, "imagery_source": source,
             "input_raster": layer.source().split("|")[0] if layer is not None and source in ("auto", "local") else None,
             "band_map": self.parameterAsString(parameters, self.BAND_MAP, context) or None,

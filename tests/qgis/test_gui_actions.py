@@ -278,3 +278,40 @@ def test_environment_dialog_installs_exactly_what_is_missing(actions, tmp_path, 
     assert dlg.report["packages"]["ee"]["installed"] == dlg.report["packages"]["ee"]["pinned"]
     assert any(p.name.startswith("earthengine_api-") for p in site_packages(python).iterdir())
     dlg.close()
+
+
+def test_dialog_local_raster_takes_a_band_map_and_a_value_scale(dialog_settings, tmp_path, project):
+    """An 8-bit aerial raster: the dialog sends its band map and value scale
+    with the job, as Embed ROI does."""
+    import numpy as np
+    from osgeo import gdal, osr
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    from rs_embed_qgis.gui.task import job_params
+    from rs_embed_qgis.embedders.specs import BBox
+
+    path = str(tmp_path / "aerial.tif")
+    ds = gdal.GetDriverByName("GTiff").Create(path, 32, 32, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform((500000, 10, 0, 5800000, 0, -10))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32633)
+    ds.SetProjection(srs.ExportToWkt())
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(np.full((32, 32), 100 + b, np.uint8))
+    ds = None
+    layer = QgsRasterLayer(path, "aerial_layer")
+    QgsProject.instance().addMapLayer(layer)
+    d = EmbedExtentDialog("extent", 1.0)
+    d.out_dir.setFilePath(str(tmp_path / "runs"))
+    d.imagery.setCurrentText("local")
+    assert d.band_map.isEnabled() and d.value_scale.isEnabled()
+    d.raster.setLayer(layer)
+    d.band_map.setText("B04=1,B03=2,B02=3")
+    d.value_scale.setCurrentIndex(d.value_scale.findData("uint8"))
+    d.accept()
+    params = job_params("remoteclip_s2rgb", d.spec, BBox(14.9, 52.2, 15.0, 52.3), "g.tif", "p.tif")
+    assert (params["input_raster"], params["band_map"], params["value_scale"]) == (path, "B04=1,B03=2,B02=3",
+                                                                                  "uint8")
+    assert "band_map" not in job_params("tessera", d.spec, BBox(14.9, 52.2, 15.0, 52.3), "g.tif", "p.tif")
+    d.imagery.setCurrentText("stac")
+    assert not d.band_map.isEnabled() and not d.value_scale.isEnabled()
