@@ -124,6 +124,26 @@
         <translation>Bildquelle</translation>
     </message>
     <message>
+        <location filename="../gui/dialog.py" line="140"/>
+        <source>Band map</source>
+        <translation>Bandzuordnung</translation>
+    </message>
+    <message>
+        <location filename="../gui/dialog.py" line="140"/>
+        <source>8-bit (0-255)</source>
+        <translation>8 Bit (0-255)</translation>
+    </message>
+    <message>
+        <location filename="../gui/dialog.py" line="140"/>
+        <source>by band names, e.g. B04=1,B03=2,B02=3</source>
+        <translation>nach Bandnamen, z. B. B04=1,B03=2,B02=3</translation>
+    </message>
+    <message>
+        <location filename="../gui/dialog.py" line="140"/>
+        <source>Values of the raster</source>
+        <translation>Werte des Rasters</translation>
+    </message>
+    <message>
         <location filename="../gui/dialog.py" line="107"/>
         <source>Local raster</source>
         <translation>Lokales Raster</translation>
