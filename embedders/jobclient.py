@@ -26,8 +26,12 @@ from typing import Callable, Dict, Iterable, Optional
 from .fileio import job_temporaries, remove_quietly
 from .jobs import JOB_VERSION
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]        # the plugin folder
-PACKAGE = PACKAGE_DIR.name if (PACKAGE_DIR / "__init__.py").exists() else "rs_embed_qgis"
+# The plugin's package as this process imported it (its name and the folder
+# holding it, symlinks kept: a checkout linked as rs_embed_qgis is imported
+# under that name, whatever the checkout's own folder is called).
+PACKAGE = (__package__ or "rs_embed_qgis").split(".")[0]
+PACKAGE_DIR = Path(sys.modules[PACKAGE].__path__[0]) if PACKAGE in sys.modules else \
+    Path(os.path.abspath(__file__)).parents[1]
 # Variables of QGIS's own Python and GDAL/PROJ that must not reach the core's
 # environment (it brings its own libraries).
 _DROP_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "PROJ_LIB", "PROJ_DATA",
