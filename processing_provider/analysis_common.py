@@ -88,9 +88,10 @@ class ToolsAlgorithm(RSEmbedAlgorithm):
 
 
 def block_mb_param():
+    """Advanced and optional (default 128 MB), so models and scripts may omit it."""
     p = QgsProcessingParameterNumber(
         BLOCK_MB, tr("Memory per block (MB): larger is faster, smaller uses less RAM"),
-        QgsProcessingParameterNumber.Double, 128.0, False, 4.0, 4096.0)
+        QgsProcessingParameterNumber.Double, 128.0, True, 4.0, 4096.0)
     p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
     return p
 
