@@ -29,3 +29,14 @@ def rs_provider(qgis_app):
         provider = RSEmbedProvider()
         reg.addProvider(provider)
     yield provider
+
+
+@pytest.fixture
+def fresh_workers():
+    """No warm worker from another test: each test starts its own (no model,
+    client or cache state carried over between tests)."""
+    from rs_embed_qgis.embedders import jobclient
+
+    jobclient.shutdown()
+    yield
+    jobclient.shutdown()

@@ -18,15 +18,7 @@ LAND = [(0.13, 52.03), (0.27, 52.07)]
 OCEAN = (0.65, 52.05)
 
 
-@pytest.fixture(autouse=True)
-def fresh_worker():
-    """The worker reads RS_EMBED_* variables when it starts: these tests change
-    them (a new loopback server each), so each starts its own worker."""
-    from rs_embed_qgis.embedders import jobclient
-
-    jobclient.shutdown()
-    yield
-    jobclient.shutdown()
+pytestmark = pytest.mark.usefixtures("fresh_workers")  # each test its own worker
 
 
 def pooled_ref(spatial):

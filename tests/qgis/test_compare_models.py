@@ -16,15 +16,7 @@ from fixtures_analysis import clear_project, run_and_load, serve_tessera
 EXTENT = "0.165,0.195,52.04,52.06 [EPSG:4326]"
 
 
-@pytest.fixture(autouse=True)
-def fresh_worker():
-    """The worker reads RS_EMBED_* variables when it starts: these tests change
-    them (a new loopback server each), so each starts its own worker."""
-    from rs_embed_qgis.embedders import jobclient
-
-    jobclient.shutdown()
-    yield
-    jobclient.shutdown()
+pytestmark = pytest.mark.usefixtures("fresh_workers")  # each test its own worker
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from fixtures_env import overlay_env, pinned_wheel, site_packages
-from fixtures_gui import fresh_workers  # noqa: F401
 from qgis.core import QgsProcessingException
 
 from qgis_process_helpers import run_qgis_process

@@ -15,7 +15,7 @@ import time
 import pytest
 from fixtures_env import overlay_env
 from fixtures_gui import (  # noqa: F401
-    EXTENT_4326, files_in, fresh_workers, gate, mirror, project, server, wait_for,
+    EXTENT_4326, files_in, gate, mirror, project, server, wait_for,
 )
 from qgis.core import (
     QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRectangle, QgsSettings,

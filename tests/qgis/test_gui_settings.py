@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from fixtures_gui import fresh_workers  # noqa: F401
 from qgis.core import QgsSettings
 from qgis.PyQt.QtWidgets import QGroupBox
 

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 from fixtures_gui import (  # noqa: F401
-    EXTENT_4326, core_grid, files_in, fresh_workers, gate, mirror, pid_alive, project, server, wait_for,
+    EXTENT_4326, core_grid, files_in, gate, mirror, pid_alive, project, server, wait_for,
     worker_pids,
 )
 from osgeo import gdal

@@ -14,15 +14,7 @@ from fixtures_imagery import CRS, X0, Y0
 ALG = "rs_embed:fetch_imagery"
 
 
-@pytest.fixture(autouse=True)
-def fresh_worker():
-    """The worker reads RS_EMBED_* variables when it starts: these tests change
-    them (a new loopback server each), so each starts its own worker."""
-    from rs_embed_qgis.embedders import jobclient
-
-    jobclient.shutdown()
-    yield
-    jobclient.shutdown()
+pytestmark = pytest.mark.usefixtures("fresh_workers")  # each test its own worker
 
 
 def roi_for(offset_m=(640.0, 640.0), buffer_m=300.0):

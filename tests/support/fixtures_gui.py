@@ -70,16 +70,6 @@ def gate():
 
 
 @pytest.fixture
-def fresh_workers():
-    """No warm worker from another test (it would keep that test's environment)."""
-    from rs_embed_qgis.embedders import jobclient
-
-    jobclient.shutdown()
-    yield
-    jobclient.shutdown()
-
-
-@pytest.fixture
 def server(mirror, loopback, gate, monkeypatch, fresh_workers):
     srv = loopback(mirror.root, {"/npy/": gate.route, "/": ts.s3_route(mirror.root)})
     for k, v in ts.mirror_env(srv.url).items():
