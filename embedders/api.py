@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional
 
+from . import catalog
 from .base import EmbedRequest
 from .config import get_config
 from .embedding import Embedding
@@ -12,7 +13,10 @@ from .registry import create_embedder
 from .specs import OutputSpec, SensorSpec, check_spatial, check_temporal
 
 
-def _request(spatial, temporal, output, sensor, backend, input_prep, device, progress, options, config):
+def _request(spatial, temporal, output, sensor, backend, input_prep, device, progress, options, config,
+             model=None):
+    if model in catalog.CARDS:   # models registered by users declare no option list
+        catalog.check_options(model, options)
     check_spatial(spatial)
     check_temporal(temporal)
     output = output or OutputSpec.pooled()
@@ -36,7 +40,8 @@ def get_embedding(model: str, *, spatial, temporal=None, output: Optional[Output
     ...               temporal=TemporalSpec.year(2024), output=OutputSpec.grid())
     """
     embedder = create_embedder(model)
-    req = _request(spatial, temporal, output, sensor, backend, input_prep, device, progress, options, config)
+    req = _request(spatial, temporal, output, sensor, backend, input_prep, device, progress, options, config,
+                   embedder.model_id)
     req.progress.check()
     return embedder.embed(req)
 
@@ -49,7 +54,7 @@ def get_grid_and_pooled(model: str, *, spatial, temporal=None, pooling: str = "m
     (``embedder``: an instance to reuse, e.g. a warm worker's)."""
     embedder = embedder or create_embedder(model)
     req = _request(spatial, temporal, OutputSpec("grid", pooling), sensor, backend, input_prep,
-                   device, progress, options, config)
+                   device, progress, options, config, embedder.model_id)
     req.progress.check()
     return embedder.embed_grid_and_pooled(req)
 
@@ -69,6 +74,8 @@ def get_embeddings_batch(model: str, *, spatials: Iterable, temporal=None,
     spatials = list(spatials)
     progress = progress or NULL_PROGRESS
     embedder = create_embedder(model)
+    if embedder.model_id in catalog.CARDS:   # an unknown option stops the batch before any work
+        catalog.check_options(embedder.model_id, options)
     if on_error == "raise":  # validate every ROI before any work
         reqs = [_request(s, temporal, output, sensor, backend, input_prep, device, None, options, config)
                 for s in spatials]
@@ -115,7 +122,8 @@ def inspect_model_input(model: str, *, spatial=None, temporal=None, sensor: Opti
     embedder.check_requirements()
     cfg = config or get_config()
     if patch is None:
-        req = _request(spatial, temporal, None, sensor, backend, input_prep, None, progress, options, cfg)
+        req = _request(spatial, temporal, None, sensor, backend, input_prep, None, progress, options, cfg,
+                       embedder.model_id)
         patch = embedder.fetch_patch(req, req.progress)
     else:
         req = None

@@ -17,6 +17,7 @@ from ..embedders import catalog
 from ..embedders.catalog import (
     COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS, VALUE_SCALES,
 )
+from ..embedders.errors import SpecError
 from ..qgis_common.choices import labelled, model_enum, value_scale_labels
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
@@ -29,6 +30,15 @@ from .analysis_common import EmbeddingsAlgorithm
 
 def model_ids():
     return catalog.model_ids()
+
+
+def option_help():
+    """One line per model option: which models take it and what it does."""
+    lines = []
+    for name, text in catalog.OPTION_HELP.items():
+        users = [m.id for m in catalog.MODELS if name in m.options]
+        lines.append(f"<li><b>{name}</b> ({', '.join(users)}): {text}</li>")
+    return "<ul>" + "".join(lines) + "</ul>"
 
 
 def model_help():
@@ -44,6 +54,7 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
     BACKEND, IMAGERY_SOURCE, INPUT_RASTER = "BACKEND", "IMAGERY_SOURCE", "INPUT_RASTER"
     BAND_MAP, VALUE_SCALE = "BAND_MAP", "VALUE_SCALE"
     CLOUD_MAX, COMPOSITE, INPUT_PREP, DEVICE = "CLOUD_MAX", "COMPOSITE", "INPUT_PREP", "DEVICE"
+    MODEL_OPTIONS = "MODEL_OPTIONS"
     OUTPUT, PCA_OUTPUT, POOLED_OUTPUT = "OUTPUT", "PCA_OUTPUT", "POOLED_OUTPUT"
 
     def name(self):
@@ -67,7 +78,9 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
             "or gee. For a local raster, bands are found by Sentinel-2 names in the band descriptions "
             "or by colour, else give a <i>band map</i> (B04=1,B03=2,B02=3); its <i>values</i> are "
             "reflectance x 10^4 (Sentinel-2 L2A), reflectance 0-1, or 8-bit (aerial RGB). A run whose "
-            "values do not fit says so in the log.<br><br>Models:") + model_help()
+            "values do not fit says so in the log.<br>"
+            "<b>Model options</b> (advanced): name=value pairs separated by ';' for the models that "
+            "take them:") + option_help() + tr("Models:") + model_help()
 
     def initAlgorithm(self, config=None):  # noqa: N802
         ids = model_ids()
@@ -98,6 +111,8 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
             enum_param(self.INPUT_PREP, tr("Input preparation for large ROIs (resize / tile / auto)"),
                        INPUT_PREPS, "resize", optional=True),
             enum_param(self.DEVICE, tr("Device"), DEVICES, "auto", optional=True),
+            QgsProcessingParameterString(self.MODEL_OPTIONS, tr("Model options (e.g. frames=3)"),
+                                         optional=True),
         ]
         for p in advanced:
             p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -134,6 +149,13 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
                                                    list(VALUE_SCALES))
             elif catalog.route(model, imagery_source=params["imagery_source"]) == "local":
                 raise QgsProcessingException(tr("The 'local' imagery source needs an input raster."))
+        text = self.parameterAsString(parameters, self.MODEL_OPTIONS, context)
+        if text:
+            try:
+                params["model_options"] = catalog.parse_options(text)
+                catalog.check_options(model, params["model_options"])
+            except SpecError as exc:
+                raise QgsProcessingException(str(exc)) from None
         return params
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

@@ -65,6 +65,12 @@ def embed_kwargs(model: str, params: dict) -> dict:
             kwargs["input_raster"] = params["input_raster"]
         elif kwargs["backend"] == "local":
             raise SpecError("The 'local' imagery source needs an input raster.")
+    own = catalog.parse_options(params.get("model_options"))
+    catalog.check_options(model, own)
+    clash = sorted(set(own) & set(catalog.KIND_OPTIONS[kind]))
+    if clash:
+        raise SpecError(f"Give {', '.join(clash)} with the imagery inputs, not as model options.")
+    kwargs.update(own)
     return kwargs
 
 

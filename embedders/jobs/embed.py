@@ -72,13 +72,17 @@ def engine_for(n_chunks: int):
     return LocalEngine()
 
 
+API_KEYWORDS = ("sensor", "backend", "input_prep", "device")   # the rest of a job's kwargs are options
+
+
 def _request_of(spatial, temporal, kwargs, config, progress=None):
     """The EmbedRequest of a job's keyword arguments (imagery options of on-the-fly models included)."""
     from ..api import _request
 
-    options = {k: kwargs[k] for k in ("input_raster", "band_map") if kwargs.get(k)}
+    options = {k: v for k, v in kwargs.items() if k not in API_KEYWORDS and v not in (None, "")}
     return _request(spatial, temporal, None, kwargs.get("sensor"), kwargs.get("backend", "auto"),
                     kwargs.get("input_prep", "resize"), kwargs.get("device"), progress, options, config)
+
 
 
 def _chunked(embedder, spatial, temporal, kwargs) -> bool:

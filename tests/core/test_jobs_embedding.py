@@ -159,3 +159,31 @@ def test_fetch_imagery_job_on_a_local_raster(tmp_path):
     with pytest.raises(SpecError, match="needs an input raster"):
         run("fetch_imagery", {"spatial": {"bbox": list(roi_for().bounds_4326())}, "temporal": {"year": 2022},
                               "imagery_source": "local", "output": str(tmp_path / "x.tif")})
+
+
+def test_a_misspelt_model_option_is_refused_before_any_work(served):
+    from rs_embed_qgis.embedders.jobs.common import embed_kwargs
+
+    with pytest.raises(SpecError, match=r"tessera takes no option 'frames'.*tessera_url"):
+        get_embedding("tessera", spatial=PointBuffer(*LAND[0], 300), temporal=Y, frames=3)
+    with pytest.raises(SpecError, match=r"prithvi_s2_6b takes no option 'frame'; its model options: frames"):
+        embed_kwargs("prithvi_s2_6b", {"model_options": "frame=2"})
+    with pytest.raises(SpecError, match="name=value"):
+        embed_kwargs("prithvi_s2_6b", {"model_options": "frames"})
+    with pytest.raises(SpecError, match="with the imagery inputs"):
+        embed_kwargs("prithvi_s2_6b", {"model_options": "band_map=B04=1"})
+
+
+def test_model_options_reach_the_models_request_on_both_paths():
+    """A job's model options end in request.options, for the whole and the chunked path alike."""
+    from rs_embed_qgis.embedders.jobs.common import embed_kwargs
+    from rs_embed_qgis.embedders.jobs.embed import _fingerprint_options, _request_of
+    from rs_embed_qgis.embedders.models.prithvi import frame_count
+    from rs_embed_qgis.embedders.models.terrafm import input_kind
+
+    kw = embed_kwargs("prithvi_s2_6b", {"model_options": "frames = 3", "imagery_source": "stac"})
+    req = _request_of(PointBuffer(*LAND[0], 300), Y, kw, None)
+    assert req.options == {"frames": "3"} and frame_count(req) == 3
+    assert _fingerprint_options(kw)["frames"] == "3"   # a resumed run with other options starts afresh
+    kw = embed_kwargs("terrafm_b", {"model_options": "terrafm_input=s2_l2a; terrafm_pooled=patch_mean"})
+    assert input_kind(_request_of(PointBuffer(*LAND[0], 300), Y, kw, None)) == "s2_l2a"

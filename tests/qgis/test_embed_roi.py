@@ -232,3 +232,15 @@ def test_help_lists_every_model_with_its_input_needs(rs_provider):
     assert opts == catalog.model_ids()
     for name in ("INPUT_PREP", "DEVICE", "BACKEND", "CLOUD_MAX", "COMPOSITE"):
         assert alg.parameterDefinition(name).flags() & alg.parameterDefinition(name).FlagAdvanced
+
+
+def test_model_options_are_checked_before_the_worker_runs(rs_provider, tmp_path):
+    from qgis.core import QgsApplication, QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match=r"prithvi_s2_6b takes no option 'frame'.*frames"):
+        run_alg({"EXTENT": EXTENT_4326, "MODEL": "prithvi_s2_6b", "START_DATE": "2024-06-01",
+                 "END_DATE": "2024-09-01", "MODEL_OPTIONS": "frame=3", "OUTPUT": str(tmp_path / "e.tif")})
+    assert list(tmp_path.iterdir()) == []
+    alg = QgsApplication.processingRegistry().algorithmById("rs_embed:embed_roi")
+    assert alg.parameterDefinition("MODEL_OPTIONS").flags() & alg.parameterDefinition("MODEL_OPTIONS").FlagAdvanced
+    assert "- frames (prithvi_s2_6b, prithvi_s2_6b_tl): Prithvi: number of frames" in alg.shortHelpString()
