@@ -21,54 +21,11 @@ from ..errors import CancelledError, DataUnavailableError, RSEmbedError, SpecErr
 from ..geo import RasterGrid, roi_bounds_in, roi_utm_epsg
 from ..progress import NULL_PROGRESS
 from .blocks import gdal_env, open_raster, warped_onto
+from .measures import knn_agreement, knn_indices, linear_cka  # noqa: F401 (compare.* API)
+from .pairwise import PairwiseStats, pairwise_stats
 
 MAX_COMMON_PIXELS = 25_000_000
 CHUNK_BYTES = 256 * 2**20
-
-
-# --- measures -------------------------------------------------------------
-
-def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
-    """Linear CKA of (n, Dx) and (n, Dy) representations of the same n items:
-    1 for representations equal up to an orthogonal map, isotropic scale and
-    translation; works across dimensions. NaN when either is constant."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if len(x) != len(y):
-        raise SpecError(f"CKA needs the same items in both: {len(x)} vs {len(y)} rows.")
-    x = x - x.mean(axis=0)
-    y = y - y.mean(axis=0)
-    if min(x.shape[1], y.shape[1]) > len(x):  # Gram form is cheaper
-        kx, ky = x @ x.T, y @ y.T
-        num, dx, dy = (kx * ky).sum(), np.linalg.norm(kx), np.linalg.norm(ky)
-    else:
-        num = np.linalg.norm(y.T @ x) ** 2
-        dx, dy = np.linalg.norm(x.T @ x), np.linalg.norm(y.T @ y)
-    if dx == 0 or dy == 0:
-        return float("nan")
-    return float(num / (dx * dy))
-
-
-def knn_indices(x: np.ndarray, k: int) -> np.ndarray:
-    """(n, D) -> (n, k) indices of each row's k nearest other rows (Euclidean)."""
-    x = np.asarray(x, dtype=np.float64)
-    sq = np.einsum("nd,nd->n", x, x)
-    d = sq[:, None] - 2.0 * (x @ x.T) + sq[None, :]
-    np.fill_diagonal(d, np.inf)
-    return np.argpartition(d, k - 1, axis=1)[:, :k]
-
-
-def knn_agreement(x: np.ndarray, y: np.ndarray, k: int = 10):
-    """Mean Jaccard index and mean overlap (|A∩B| / k) of the k-NN sets of the
-    same items in two representations. Returns (jaccard, overlap)."""
-    n = len(x)
-    if n != len(y):
-        raise SpecError(f"k-NN agreement needs the same items in both: {n} vs {len(y)} rows.")
-    if not 1 <= k < n:
-        return float("nan"), float("nan")
-    a, b = knn_indices(x, k), knn_indices(y, k)
-    inter = (a[:, :, None] == b[:, None, :]).any(axis=2).sum(axis=1)
-    return float(np.mean(inter / (2 * k - inter))), float(np.mean(inter / k))
 
 
 # --- grids ----------------------------------------------------------------
@@ -186,15 +143,18 @@ class Comparison:
     pairs: List[PairResult]
     k: int
     n_cka: int
-    n_knn: int
+    n_knn: int                           # pixels per repeated sample
     notes: List[str] = field(default_factory=list)
+    stats: Optional[PairwiseStats] = None  # CIs over repeated samples, shuffled baselines
+    vectors: Optional[Dict[str, np.ndarray]] = field(default=None, repr=False)  # the sampled pixels
 
 
 def compare_rasters(paths: Dict[str, Path], grid: RasterGrid, grid_how: str = "", k: int = 10,
                     max_cka: int = 5000, max_knn: int = 1000, seed: int = 0,
                     resampling: str = "average", progress=None) -> Comparison:
-    """Compare embedding rasters (one per model) on ``grid``: CKA on up to
-    ``max_cka`` pixels valid in all, k-NN agreement on up to ``max_knn`` of them."""
+    """Compare embedding rasters (one per model) on ``grid``: up to ``max_cka``
+    pixels valid in all are sampled (``seed``); CKA and k-NN agreement are the
+    means over repeated samples of up to ``max_knn`` of them (pairwise.py)."""
     progress = progress or NULL_PROGRESS
     names = list(paths)
     valid, coverage = None, {}
@@ -211,22 +171,22 @@ def compare_rasters(paths: Dict[str, Path], grid: RasterGrid, grid_how: str = ""
     for i, name in enumerate(names):
         vecs[name] = vectors_on_grid(paths[name], grid, idx, resampling).astype(np.float64)
         progress.update(0.5 + 0.4 * (i + 1) / len(names))
-    knn_sel = np.sort(rng.choice(len(idx), min(max_knn, len(idx)), replace=False))
     notes = []
-    if len(idx) < 3:
+    stats = pairwise_stats(vecs, k, sample=max_knn, seed=seed) if len(idx) >= 3 else None
+    if stats is None:
         notes.append(f"Only {len(idx)} common-grid pixels are valid in every model: CKA and k-NN "
                      "agreement are undefined. Choose a finer common resolution or a larger extent.")
-    elif len(knn_sel) <= k:
-        notes.append(f"{len(knn_sel)} common pixels are too few for {k}-NN agreement.")
+    elif stats.sample <= k:
+        notes.append(f"{stats.sample} common pixels are too few for {k}-NN agreement.")
     pairs = []
     for ia, a in enumerate(names):
         for b in names[ia + 1:]:
-            cka = linear_cka(vecs[a], vecs[b]) if len(idx) >= 3 else float("nan")
-            jac, ovl = knn_agreement(vecs[a][knn_sel], vecs[b][knn_sel], k)
-            pairs.append(PairResult(a, b, int(len(idx)), cka, jac, ovl))
+            s = stats.get(a, b) if stats else None
+            pairs.append(PairResult(a, b, int(len(idx)), s.cka if s else float("nan"),
+                                    s.knn_jaccard if s else float("nan"), s.knn_overlap if s else float("nan")))
     progress.update(1.0)
     return Comparison(grid, grid_how, int(valid.sum()) if valid is not None else 0, coverage, pairs,
-                      k, int(len(idx)), int(len(knn_sel)), notes)
+                      k, int(len(idx)), stats.sample if stats else 0, notes, stats, vecs)
 
 
 # --- running the models ------------------------------------------------------
@@ -243,6 +203,8 @@ class ModelRun:
     res_m: float = float("nan")
     coverage: float = float("nan")
     error: Optional[str] = None
+    source: str = ""                     # where the data came from (product, route, imagery)
+    product_version: str = ""
     outputs: Optional[object] = field(default=None, repr=False)   # StagedOutputs of this model
 
     @property
@@ -254,6 +216,13 @@ class ModelRun:
         staged = getattr(self.outputs, "staged", {}) if self.outputs is not None else {}
         tmp = staged.get(Path(path))
         return tmp if tmp is not None and tmp.exists() else Path(path)
+
+
+def _source_of(meta: dict) -> str:
+    """A short provenance line from a run's metadata."""
+    parts = [str(meta[k]) for k in ("source", "imagery_source", "backend") if isinstance(meta.get(k), str)
+             and meta.get(k) not in ("", "auto")]
+    return "; ".join(dict.fromkeys(parts))
 
 
 def _failure_text(exc: BaseException) -> str:
@@ -293,6 +262,7 @@ def run_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Callab
             run.res_m = resolution_m(g)
             run.res_native = f"{g.res[0]:.6g} x {g.res[1]:.6g}"
             run.coverage = float(res.coverage)
+            run.source, run.product_version = _source_of(res.meta), str(res.meta.get("product_version") or "")
             run.outputs = outputs
         except CancelledError:
             outputs.discard()

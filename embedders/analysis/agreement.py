@@ -1,0 +1,131 @@
+"""Where the models disagree: a per-pixel agreement map on the common grid.
+
+For each pixel, the embedding distances to its spatial neighbours (a square
+window of ``radius``) are ranked in each model; the agreement of two models
+is the Spearman correlation of those ranks (1: both see the same local
+structure, 0 or below: unrelated; negatives are shown as 0). With more than
+two models the map is the mean over pairs. Read in strips of rows with a halo,
+so memory is bounded by a strip, not the grid."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+
+from ..geo import RasterGrid
+from ..progress import NULL_PROGRESS
+from .blocks import gdal_env, open_raster, warped_onto
+
+STRIP_BYTES = 64 * 2**20
+MIN_NEIGHBOURS = 8   # fewer valid neighbours than this: no value
+
+
+@dataclass
+class AgreementResult:
+    path: Path
+    radius: int
+    pairs: List[str]
+    mean: float            # over valid pixels
+    valid_pixels: int
+
+    @property
+    def method(self) -> str:
+        side = 2 * self.radius + 1
+        return (f"Spearman rank correlation of the embedding distances from each pixel to its "
+                f"{side * side - 1} neighbours in a {side} x {side} window, per pair of models, "
+                f"negatives shown as 0, mean over {len(self.pairs)} pair(s)")
+
+
+def neighbour_distances(block: np.ndarray, radius: int, rows: slice) -> np.ndarray:
+    """(D, H + 2r, W + 2r) NaN-padded block -> (n_offsets, h, W) Euclidean
+    distances from each pixel of ``rows`` (in unpadded rows) to its neighbours."""
+    d, hp, wp = block.shape
+    w = wp - 2 * radius
+    r0, r1 = rows.start + radius, rows.stop + radius
+    centre = block[:, r0:r1, radius:radius + w]
+    out = []
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            if dy or dx:
+                other = block[:, r0 + dy:r1 + dy, radius + dx:radius + dx + w]
+                out.append(np.sqrt(np.sum((other - centre) ** 2, axis=0, dtype=np.float32)))
+    return np.stack(out)
+
+
+def rank_agreement(da: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """Per-pixel Spearman correlation along axis 0 of two (n, h, w) distance
+    stacks, over the neighbours valid in both; NaN where fewer than
+    MIN_NEIGHBOURS are, or where either model's distances are all tied."""
+    from scipy.stats import rankdata
+
+    both = np.isfinite(da) & np.isfinite(db)
+    da, db = np.where(both, da, np.nan), np.where(both, db, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ra = rankdata(da, axis=0, nan_policy="omit")
+        rb = rankdata(db, axis=0, nan_policy="omit")
+        ra = ra - np.nanmean(ra, axis=0)
+        rb = rb - np.nanmean(rb, axis=0)
+        rho = np.nansum(ra * rb, axis=0) / np.sqrt(np.nansum(ra * ra, axis=0) * np.nansum(rb * rb, axis=0))
+    rho[both.sum(axis=0) < MIN_NEIGHBOURS] = np.nan
+    return rho
+
+
+def _read_padded(vrt, grid: RasterGrid, r0: int, r1: int, radius: int) -> np.ndarray:
+    from rasterio.windows import Window
+
+    lo, hi = max(0, r0 - radius), min(grid.height, r1 + radius)
+    data = vrt.read(window=Window(0, lo, grid.width, hi - lo), out_dtype="float32")
+    if vrt.nodata is not None and not np.isnan(vrt.nodata):
+        data[data == vrt.nodata] = np.nan
+    out = np.full((data.shape[0], (r1 - r0) + 2 * radius, grid.width + 2 * radius), np.nan, dtype=np.float32)
+    top = lo - (r0 - radius)
+    out[:, top:top + (hi - lo), radius:radius + grid.width] = data
+    return out
+
+
+def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, radius: int = 3,
+                  resampling: str = "average", progress=None) -> AgreementResult:
+    """Write the agreement of the embedding rasters ``paths`` (two or more) on
+    ``grid`` as a float32 GeoTIFF of 0..1 (NaN no-data) at ``out_path``."""
+    from contextlib import ExitStack
+
+    from ..writers import geotiff_writer
+    from rasterio.windows import Window
+
+    progress = progress or NULL_PROGRESS
+    names = list(paths)
+    pairs = list(combinations(names, 2))
+    side = 2 * radius + 1
+    total, count = 0.0, 0
+    with ExitStack() as stack:
+        stack.enter_context(gdal_env())
+        vrts = {}
+        for m in names:
+            src = stack.enter_context(open_raster(paths[m]))
+            vrts[m] = stack.enter_context(warped_onto(src, grid.crs, grid.transform, grid.width, grid.height,
+                                                      resampling))
+        dims = sum(v.count for v in vrts.values())
+        per_row = 4 * (grid.width + 2 * radius) * (dims + 3 * side * side * len(names))
+        strip = int(max(1, min(grid.height, STRIP_BYTES // per_row)))
+        tags = {"RS_EMBED_AGREEMENT_PAIRS": ";".join(f"{a}|{b}" for a, b in pairs),
+                "RS_EMBED_AGREEMENT_RADIUS": str(radius), "RS_EMBED_STRETCH": "0,1"}
+        with geotiff_writer(out_path, grid.width, grid.height, 1, "float32", grid.crs, grid.transform,
+                            float("nan"), tags, ["model agreement (0..1)"]) as dst:
+            for r0 in range(0, grid.height, strip):
+                r1 = min(grid.height, r0 + strip)
+                dist = {m: neighbour_distances(_read_padded(v, grid, r0, r1, radius), radius, slice(0, r1 - r0))
+                        for m, v in vrts.items()}
+                with np.errstate(invalid="ignore"):
+                    rho = np.stack([rank_agreement(dist[a], dist[b]) for a, b in pairs])
+                    valid = np.isfinite(rho).any(axis=0)
+                    agree = np.full(rho.shape[1:], np.nan, dtype=np.float32)
+                    agree[valid] = np.nanmean(np.clip(rho[:, valid], 0.0, 1.0), axis=0)
+                dst.write(agree[None], window=Window(0, r0, grid.width, r1 - r0))
+                total += float(agree[valid].sum())
+                count += int(valid.sum())
+                progress.update(r1 / grid.height)
+    return AgreementResult(Path(out_path), radius, [f"{a} / {b}" for a, b in pairs],
+                           total / count if count else float("nan"), count)
