@@ -55,8 +55,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .config import get_config
-from .errors import CredentialsError, RSEmbedError, require
+from .errors import CredentialsError, RSEmbedError
 from .geo import RasterGrid
+from .packages import require
 from .progress import NULL_PROGRESS
 
 MAX_REQUEST_BYTES = 48 * 1024 * 1024   # "Total request size ... must be <= 50331648 bytes"

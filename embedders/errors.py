@@ -39,24 +39,3 @@ class DownloadError(RSEmbedError):
 class CancelledError(RSEmbedError):
     """The run was cancelled by the user."""
 
-
-def require(module_name, package=None, purpose=None):
-    """Import ``module_name`` or raise :class:`DependencyMissingError` saying
-    exactly what to install."""
-    import importlib
-
-    try:
-        return importlib.import_module(module_name)
-    except ImportError as exc:
-        pkg = package or module_name
-        what = f" (needed for {purpose})" if purpose else ""
-        try:  # the family to set up and the exact command for the core's Python (packages.py)
-            from .packages import install_hint
-
-            hint = install_hint(module_name.split(".")[0])
-        except Exception:  # never let the hint hide the error
-            hint = "Run Set up RS Embed (Raster \u203a RS Embed) for the family that needs it."
-        raise DependencyMissingError(
-            f"The Python package '{pkg}' is not installed in the core's environment{what}. {hint} "
-            f"(original error: {exc})"
-        ) from exc

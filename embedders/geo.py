@@ -12,21 +12,7 @@ from affine import Affine
 
 from .errors import SpecError
 from .specs import BBox, PointBuffer, WGS84
-
-
-def utm_epsg(lon: float, lat: float) -> int:
-    """EPSG code of the UTM zone (WGS 84) containing (lon, lat); UPS near the poles."""
-    if lat >= 84.0:
-        return 32661
-    if lat < -80.0:
-        return 32761
-    zone = min(int(math.floor((lon + 180.0) / 6.0)), 59) + 1  # lon 180 is in zone 60
-    # Norway and Svalbard exceptions of the UTM grid.
-    if 56.0 <= lat < 64.0 and 3.0 <= lon < 12.0:
-        zone = 32
-    elif 72.0 <= lat < 84.0 and 0.0 <= lon < 42.0:
-        zone = 31 if lon < 9 else 33 if lon < 21 else 35 if lon < 33 else 37
-    return (32600 if lat >= 0 else 32700) + zone
+from .utm import utm_epsg  # noqa: F401 (callers take it from here)
 
 
 def crs_string(crs) -> str:
@@ -68,11 +54,6 @@ def transform_bounds(src, dst, bounds, densify=21):
     if not xs:
         raise SpecError(f"The area {bounds} in {src} cannot be transformed to {dst}.")
     return (min(xs), min(ys), max(xs), max(ys))
-
-
-def pointbuffer_bounds_4326(pb: PointBuffer):
-    epsg, b = pointbuffer_utm_bounds(pb)
-    return transform_bounds(f"EPSG:{epsg}", WGS84, b)
 
 
 def roi_bounds_in(spatial, crs) -> Tuple[float, float, float, float]:

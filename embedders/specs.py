@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
+from . import utm
 from .errors import SpecError
 
 WGS84 = "EPSG:4326"
@@ -116,19 +117,44 @@ class PointBuffer:
             raise SpecError(f"buffer_m must be positive, got {self.buffer_m}.")
         if self.buffer_m > 500_000:
             raise SpecError(f"buffer_m must be at most 500 km, got {self.buffer_m} m.")
+        self.bounds_4326()  # refuses a square across the antimeridian or around a pole
 
     @property
     def center(self) -> Tuple[float, float]:
         return (self.lon, self.lat)
 
     def bounds_4326(self) -> Tuple[float, float, float, float]:
-        from .geo import pointbuffer_bounds_4326
-
-        return pointbuffer_bounds_4326(self)
+        """The lon/lat box of the square in its local UTM zone (its densified
+        outline), computed on the WGS 84 ellipsoid without pyproj."""
+        return _square_bounds_4326(self.lon, self.lat, self.buffer_m)
 
     def to_dict(self):
         return {"type": "PointBuffer", "lon": self.lon, "lat": self.lat,
                 "buffer_m": self.buffer_m, "crs": self.crs}
+
+
+def _square_bounds_4326(lon, lat, b, densify=21):
+    epsg = utm.utm_epsg(lon, lat)
+    x, y = utm.forward(epsg, lon, lat)
+    ring = []  # the outline, counter-clockwise, each edge in ``densify`` steps
+    for (x0, y0), (x1, y1) in (((-b, -b), (b, -b)), ((b, -b), (b, b)), ((b, b), (-b, b)), ((-b, b), (-b, -b))):
+        ring += [(x + x0 + (x1 - x0) * i / densify, y + y0 + (y1 - y0) * i / densify) for i in range(densify)]
+    lons, lats, unwrapped, prev = [], [], [], lon
+    for px, py in ring:
+        plon, plat = utm.inverse(epsg, px, py)
+        prev += (plon - prev + 180.0) % 360.0 - 180.0  # continuous along the outline
+        lons.append(plon)
+        lats.append(plat)
+        unwrapped.append(prev)
+    where = f"The square of {b:g} m around ({lon}, {lat})"
+    if abs(unwrapped[-1] + ((lons[0] - unwrapped[-1] + 180.0) % 360.0 - 180.0) - unwrapped[0]) > 180.0:
+        pole = "North" if lat > 0 else "South"
+        raise SpecError(f"{where} contains the {pole} Pole: every longitude meets there, so it has no "
+                        "lon/lat box. RS Embed cannot embed an area around a pole; choose a point beside it.")
+    if min(unwrapped) < -180.0 or max(unwrapped) > 180.0:
+        raise SpecError(f"{where} crosses the antimeridian (180° longitude): RS Embed cannot yet embed an "
+                        "area across it; choose a point or buffer on one side of it.")
+    return (min(lons), min(lats), max(lons), max(lats))
 
 
 def _parse_date(name, value) -> _dt.date:

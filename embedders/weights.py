@@ -33,7 +33,8 @@ from typing import Optional
 
 from .config import Config, get_config
 from .download import check_cached, download_verified, forget_cached
-from .errors import DownloadError, require
+from .errors import DownloadError
+from .packages import require
 from .progress import NULL_PROGRESS, Progress
 from .redact import redact
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataUnavailableError, SpecError, require
+from ..errors import DataUnavailableError, SpecError
+from ..packages import require
 from ..palette import palette
 from ..progress import NULL_PROGRESS
 from .blocks import (

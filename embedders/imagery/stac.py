@@ -34,7 +34,7 @@ def is_planetary_computer(url: str) -> bool:
 
 
 def open_client(url: str):
-    from ..errors import require
+    from ..packages import require
 
     pystac_client = require("pystac_client", "pystac-client", "Sentinel-2 imagery from STAC")
     modifier = None

@@ -3,7 +3,8 @@ seeds. kNN uses brute-force search (no tree structure in the model file) and
 kNN / linear models see standardised inputs; trees take the values as they are."""
 from __future__ import annotations
 
-from ..errors import SpecError, require
+from ..errors import SpecError
+from ..packages import require
 
 CLASSIFIERS = ("knn", "logistic", "random_forest", "hist_gradient_boosting")
 REGRESSORS = ("knn", "linear", "random_forest", "hist_gradient_boosting")

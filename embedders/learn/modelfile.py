@@ -13,7 +13,8 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from ..errors import RSEmbedError, SpecError, require
+from ..errors import RSEmbedError, SpecError
+from ..packages import require
 
 FORMAT = "rs_embed_model/1"
 SUFFIX = ".skops"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SpecError, require
+from ..errors import SpecError
+from ..packages import require
 
 METHODS = ("kfold", "spatial_kfold", "holdout")
 

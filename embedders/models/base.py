@@ -66,7 +66,8 @@ import numpy as np
 from ..base import EmbedRequest, Embedder
 from ..config import Config, get_config
 from ..embedding import Embedding, make_grid
-from ..errors import DataUnavailableError, RSEmbedError, SpecError, require
+from ..errors import DataUnavailableError, RSEmbedError, SpecError
+from ..packages import require
 from ..progress import NULL_PROGRESS, Progress
 from ..specs import OutputSpec, SensorSpec
 from .chunked import ChunkedTiles

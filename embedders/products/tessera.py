@@ -39,7 +39,8 @@ import numpy as np
 from ..base import Embedder, EmbedRequest
 from ..download import check_cached, forget_cached
 from ..embedding import Embedding, make_grid
-from ..errors import DataUnavailableError, DownloadError, RSEmbedError, SpecError, require
+from ..errors import DataUnavailableError, DownloadError, RSEmbedError, SpecError
+from ..packages import require
 from ..redact import redact, redact_logs
 from ..registry import register
 

@@ -104,3 +104,30 @@ def test_sensor_spec():
 ])
 def test_utm_zones(lon, lat, epsg):
     assert utm_epsg(lon, lat) == epsg
+
+
+def test_pointbuffer_box_without_pyproj_equals_the_utm_square_transformed():
+    """specs computes the box on the ellipsoid in pure Python (embedders/utm.py);
+    it equals the UTM (or UPS) square's densified outline through pyproj."""
+    import random
+
+    from rs_embed_qgis.embedders.geo import pointbuffer_utm_bounds, transform_bounds
+
+    rng = random.Random(7)
+    cases = [(0.2, 52.05, 2000), (10.7, 79.0, 50_000), (5.3, 60.0, 10_000), (-70.5, -85.0, 30_000),
+             (45.0, 86.0, 100_000), (179.0, -40.0, 80_000), (-179.5, 10.0, 20_000)]
+    cases += [(rng.uniform(-178, 178), rng.uniform(-88, 88), rng.uniform(100, 200_000)) for _ in range(40)]
+    for lon, lat, b in cases:
+        pb = PointBuffer(lon, lat, b)
+        epsg, square = pointbuffer_utm_bounds(pb)
+        assert pb.bounds_4326() == pytest.approx(transform_bounds(f"EPSG:{epsg}", "EPSG:4326", square),
+                                                 abs=1e-8), (lon, lat, b)
+
+
+@pytest.mark.parametrize("lon, lat, buffer_m, words", [
+    (179.99, 71.0, 2000, "antimeridian"), (-179.99, -20.0, 5000, "antimeridian"),
+    (0.0, 89.99, 5000, "North Pole"), (120.0, -89.95, 10_000, "South Pole"),
+])
+def test_pointbuffer_across_the_antimeridian_or_around_a_pole_is_refused_truthfully(lon, lat, buffer_m, words):
+    with pytest.raises(SpecError, match=words):
+        PointBuffer(lon, lat, buffer_m)
