@@ -1,8 +1,8 @@
-"""The model comparison report: a CSV table, a side-by-side PNG of the PCA
-maps and a self-contained HTML page (the PNG embedded), all written atomically."""
+"""The model comparison report: a CSV table, a side-by-side PNG of PCA maps
+(a plain mosaic without matplotlib) and a self-contained HTML page (figures
+embedded; its sections are in report_sections.py), all written atomically."""
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import math
@@ -16,8 +16,10 @@ from ..fileio import atomic_path
 from .compare import Comparison, ModelRun
 
 CSV_COLUMNS = ["record", "model", "model_b", "status", "dim", "crs", "native_resolution",
-               "native_res_m", "coverage", "common_grid_coverage", "run_time_s", "n_pixels",
-               "cka", "knn_jaccard", "knn_overlap", "k", "message"]
+               "native_res_m", "coverage", "common_grid_coverage", "run_time_s", "source", "product_version",
+               "n_pixels", "cka", "cka_ci95_low", "cka_ci95_high", "cka_shuffled", "knn_jaccard", "knn_overlap",
+               "knn_overlap_ci95_low", "knn_overlap_ci95_high", "knn_overlap_shuffled", "k", "repeats",
+               "sample", "seed", "message"]
 
 
 def _num(v, fmt="{:.4f}"):
@@ -35,11 +37,20 @@ def write_csv(path, runs: List[ModelRun], comp: Optional[Comparison]) -> Path:
                         "dim": r.dim or "", "crs": r.crs, "native_resolution": r.res_native,
                         "native_res_m": _num(r.res_m, "{:.2f}"), "coverage": _num(r.coverage),
                         "common_grid_coverage": _num(cov.get(r.model)),
-                        "run_time_s": _num(r.seconds, "{:.2f}"), "message": r.error or ""})
+                        "run_time_s": _num(r.seconds, "{:.2f}"), "source": r.source,
+                        "product_version": r.product_version, "message": r.error or ""})
+        stats = comp.stats if comp else None
         for p in comp.pairs if comp else []:
-            w.writerow({"record": "pair", "model": p.a, "model_b": p.b, "status": "ok",
-                        "n_pixels": p.n_pixels, "cka": _num(p.cka), "knn_jaccard": _num(p.knn_jaccard),
-                        "knn_overlap": _num(p.knn_overlap), "k": comp.k})
+            row = {"record": "pair", "model": p.a, "model_b": p.b, "status": "ok",
+                   "n_pixels": p.n_pixels, "cka": _num(p.cka), "knn_jaccard": _num(p.knn_jaccard),
+                   "knn_overlap": _num(p.knn_overlap), "k": comp.k}
+            if stats is not None:
+                s = stats.get(p.a, p.b)
+                row.update({"cka_ci95_low": _num(s.cka_ci[0]), "cka_ci95_high": _num(s.cka_ci[1]),
+                            "cka_shuffled": _num(s.cka_shuffled), "knn_overlap_ci95_low": _num(s.knn_ci[0]),
+                            "knn_overlap_ci95_high": _num(s.knn_ci[1]), "knn_overlap_shuffled": _num(s.knn_shuffled),
+                            "repeats": stats.repeats, "sample": stats.sample, "seed": stats.seed})
+            w.writerow(row)
     return Path(path)
 
 
@@ -96,50 +107,31 @@ def _table(header, rows):
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _matrix(names, comp: Comparison, attr):
-    val = {}
-    for p in comp.pairs:
-        val[(p.a, p.b)] = val[(p.b, p.a)] = getattr(p, attr)
-    rows = [[f"<b>{html.escape(a)}</b>"] + ["1.000" if a == b else (_num(val.get((a, b)), "{:.3f}") or "n/a")
-                                             for b in names] for a in names]
-    return _table([""] + names, rows)
-
-
 def write_html(path, runs: List[ModelRun], comp: Optional[Comparison], png_path=None,
-               title="Model comparison", context: dict = None) -> Path:
-    """A self-contained report page (the PNG is embedded as a data URI)."""
+               title="Model comparison", context: dict = None, sections: Sequence[str] = ()) -> Path:
+    """A self-contained report page (figures embedded as data URIs):
+    ``context`` facts, the models table, the PCA figure (``png_path``, unless
+    ``sections`` bring their own) and further ``sections`` (report_sections.py)."""
+    from . import report_sections
+
     e = html.escape
-    ok = [r.model for r in runs if r.ok]
     parts = [f"<h1>{e(title)}</h1>"]
     if context:
         parts.append("<p>" + "<br>".join(f"<b>{e(k)}</b>: {e(str(v))}" for k, v in context.items()) + "</p>")
     parts.append("<h2>Models</h2>")
     cov = comp.coverage if comp else {}
     parts.append(_table(
-        ["model", "status", "dim", "CRS", "native resolution", "≈ metres", "coverage",
+        ["model", "status", "dim", "CRS", "native resolution (CRS units)", "native resolution (m)", "coverage",
          "coverage of common grid", "run time (s)"],
         [[e(r.model), "ok" if r.ok else f"<span style='color:#b00'>skipped</span>: {e(r.error or '')}",
-          r.dim or "", e(r.crs), e(r.res_native), _num(r.res_m, "{:.1f}"), _num(r.coverage, "{:.1%}"),
+          r.dim or "", e(r.crs), e(r.res_native), _num(r.res_m, "{:.1f} m"), _num(r.coverage, "{:.1%}"),
           _num(cov.get(r.model), "{:.1%}"), _num(r.seconds, "{:.1f}")] for r in runs]))
-    if comp and len(ok) >= 2:
-        parts.append(f"<h2>Representational similarity</h2><p>Common grid: {e(comp.grid_how)}, "
-                     f"{comp.grid.width} x {comp.grid.height} pixels in {e(comp.grid.crs)}; "
-                     f"{comp.common_pixels} pixels valid in every model, {comp.n_cka} used for CKA, "
-                     f"{comp.n_knn} for {comp.k}-NN agreement.</p>")
-        parts.append("<h3>Linear CKA</h3><p>1 = the same geometry up to rotation and scale; "
-                     "comparable across dimensions.</p>" + _matrix(ok, comp, "cka"))
-        parts.append(f"<h3>{comp.k}-NN agreement (mean Jaccard)</h3><p>How far the {comp.k} nearest "
-                     "neighbours of each pixel are the same pixels in both models (1 = identical).</p>"
-                     + _matrix(ok, comp, "knn_jaccard"))
-        parts.append(f"<h3>{comp.k}-NN overlap (|A∩B| / k)</h3>" + _matrix(ok, comp, "knn_overlap"))
     for note in comp.notes if comp else []:
         parts.append(f"<p><i>{e(note)}</i></p>")
-    if png_path and Path(png_path).exists():
-        data = base64.b64encode(Path(png_path).read_bytes()).decode("ascii")
-        parts.append(f"<h2>PCA maps</h2><p>Three principal components of each model as RGB, on the "
-                     f"same footprint ({e(Path(png_path).name)}).</p>"
-                     f"<img alt='PCA maps' src='data:image/png;base64,{data}'>")
-    style = ("body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;margin:.5em 0}"
+    if not sections and png_path and Path(png_path).exists():
+        parts.append(report_sections.pca(png_path, None, {}))
+    parts.extend(sections)
+    style = ("body{font-family:sans-serif;margin:1em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}"
              "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}"
              "img{max-width:100%}")
     doc = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(title)}</title>"

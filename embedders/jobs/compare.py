@@ -16,7 +16,8 @@ def compare_models(params: dict, progress) -> dict:
     (spatial-CV block size in metres).
 
     Outputs: one record per model (ok, error, grid and PCA paths, dim, seconds),
-    the report's html / csv / png paths and the layers written."""
+    the report's html / csv / png paths, the layers written, the agreement
+    GeoTIFF (two models or more, else None) and every file written."""
     from ..analysis.compare_models import compare_models as run
 
     models = [str(m) for m in params.get("models") or []]
@@ -47,4 +48,6 @@ def compare_models(params: dict, progress) -> dict:
     return finite({"runs": runs, "models_run": sum(r.ok for r in result.runs),
                    "layers": [str(p) for p in result.layers], "html": str(result.html),
                    "csv": str(result.csv), "png": str(result.png), "time": str(temporal),
+                   "agreement": str(result.agreement) if result.agreement else None,
+                   "files": [str(p) for p in result.files],
                    "ranking_csv": str(result.html.parent / "ranking.csv") if labels else None})

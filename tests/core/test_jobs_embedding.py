@@ -66,12 +66,22 @@ def test_compare_models_job_writes_everything_together(served, tmp_path, monkeyp
     assert out["models_run"] == 2 and all(r["ok"] for r in out["runs"])
     assert sorted(Path(p).name for p in out["layers"]) == [
         "gse_annual_grid.tif", "gse_annual_pca.tif", "tessera_grid.tif", "tessera_pca.tif"]
+    figures = ["agreement.png", "agreement.tif", "pca_side_by_side.png", "similarity_heatmap.png"]
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(
-        [Path(p).name for p in out["layers"]] + ["pca_side_by_side.png", "report.csv", "report.html"])
-    with rasterio.open(out_dir / "tessera_grid.tif") as t:
+        [Path(p).name for p in out["layers"]] + figures + ["report.csv", "report.html"])
+    assert sorted(out["files"]) == sorted(str(p) for p in out_dir.iterdir())
+    assert out["agreement"] == str(out_dir / "agreement.tif")
+    with rasterio.open(out_dir / "tessera_grid.tif") as t, rasterio.open(out["agreement"]) as a:
         assert t.count == 128
+        assert (a.count, a.dtypes[0], a.crs, a.transform) == (1, "float32", t.crs, t.transform)  # the common grid
+        values = a.read(1)
+        assert np.isnan(a.nodata) and np.nanmin(values) >= 0 and np.nanmax(values) <= 1
     html = Path(out["html"]).read_text()
-    assert "(pca_side_by_side.png)" in html and "native grid of tessera (the coarsest)" in html
+    assert "native grid of tessera (the coarsest)" in html
+    for name in [Path(p).name for p in out["files"]]:
+        assert f"href='{name}'" in html                     # every output file linked
+    assert "gse_annual averaged from 10 m to 100 m" in html and "plugin version</b>: " in html
+    assert "20 random samples of" in html and "How to read it" in html
 
 
 def test_a_model_raising_a_runtime_error_is_skipped(served, tmp_path, monkeypatch):
