@@ -21,20 +21,30 @@ groups whose name contains "S2" are visible; NDVI is not computed).
   with month = the time window's midpoint month, 0-based (rslearn's
   ``time_ranges_to_timestamps``; the authors' default month 5 without a window);
   ``input_resolution_m`` = ground sample distance of the model input.
+  ``options={"frames": T}`` (2..12; pretraining samples held up to 12 monthly
+  timesteps) splits the window into T equal parts, one composite each, fed as T
+  timesteps with each part's midpoint month.
 * Output: the final-LayerNorm tokens (H' x W' x T x 5 S2 groups). Grid = per
-  cell the mean of its visible tokens (the authors'
+  cell the mean of its visible tokens over groups and timesteps (the authors'
   ``apply_mask_and_average_tokens_per_patch``); pooled = mean of the grid cells
   (= ``average_tokens`` of all visible tokens, the authors' pooled embedding).
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as _dt
 import json
 
-from ..errors import DownloadError
+import numpy as np
+
+from ..errors import DownloadError, RSEmbedError, SpecError
+from ..progress import NULL_PROGRESS
 from ..registry import register
+from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from .base import OnTheFlyEmbedder, build_empty, check_materialized, load_weights, unwrap_state_dict
+from .prithvi import split_window
 
 BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
 # config/normalization.json of nasaharvest/galileo, key "13" (S1 VV, VH, then the 10 S2
@@ -49,6 +59,7 @@ STD_MULTIPLIER = 2.0
 PATCH = 8
 INPUT_SIZE = 64
 DEFAULT_MONTH = 5  # 0-based (June): construct_galileo_input's default
+MAX_FRAMES = 12    # src/data/config.py NUM_TIMESTEPS: pretraining samples of up to 12 months
 # Commit pinned by allenai/rslearn's Galileo loader for config.json and encoder.pt of
 # every size; no sha256 is published (recorded at first download).
 REVISION = "f039dd5dde966a931baeda47eb680fa89b253e4e"
@@ -56,13 +67,34 @@ REPO = "nasaharvest/galileo"
 MASKED = ("S1", "NDVI", "SRTM", "DW", "WC", "ERA5", "TC", "VIIRS", "LS", "location", "DW_static", "WC_static")
 
 
-def month_of(request):
-    """(0-based month of the time window's midpoint, where it came from)."""
+def frame_count(request) -> int:
+    raw = (getattr(request, "options", None) or {}).get("frames")
+    raw = 1 if raw is None else raw
+    try:
+        n = int(raw)
+    except (TypeError, ValueError):
+        n = 0
+    if not 1 <= n <= MAX_FRAMES or str(raw).strip() not in (str(n), f"{n}.0"):
+        raise SpecError(f"frames must be a whole number from 1 to {MAX_FRAMES}, got {raw!r}.")
+    return n
+
+
+def frame_bands(n: int):
+    return BANDS if n == 1 else tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
+
+
+def _mid(window):
+    return window.start + _dt.timedelta(days=(window.end - window.start).days // 2)
+
+
+def months_of(request, n: int = 1):
+    """(0-based month of each frame's window midpoint, where they came from)."""
     temporal = getattr(request, "temporal", None) if request is not None else None
     if temporal is None:
-        return DEFAULT_MONTH, "default (no time window): the authors' DEFAULT_MONTH"
-    mid = temporal.start + _dt.timedelta(days=(temporal.end - temporal.start).days // 2)
-    return mid.month - 1, f"midpoint of the time window ({mid.isoformat()})"
+        return [DEFAULT_MONTH] * n, "default (no time window): the authors' DEFAULT_MONTH"
+    windows = [temporal] if n == 1 else split_window(temporal, n)
+    mids = [_mid(w) for w in windows]
+    return [m.month - 1 for m in mids], "midpoints of the frames' windows: " + ", ".join(m.isoformat() for m in mids)
 
 
 PREPROCESSING = {
@@ -74,13 +106,15 @@ PREPROCESSING = {
                       "mean": list(MEAN), "std": list(STD),
                       "source": "nasaharvest/galileo config/normalization.json (key '13')"},
     "input_size": INPUT_SIZE,
-    "side_inputs": {"months": "0-based month of the time window's midpoint (5 = June without a window)",
+    "side_inputs": {"months": "0-based month of each frame's window midpoint (5 = June without a window)",
                     "input_resolution_m": "ground sample distance of the model input, metres",
-                    "frames": "1 (T = 1)", "patch_size": PATCH,
+                    "frames": f"1 by default; options frames=T (2..{MAX_FRAMES}): the time window split into T "
+                              "equal parts, one composite each, fed as T timesteps",
+                    "patch_size": PATCH,
                     "masked": "every non-Sentinel-2 channel group: " + ", ".join(MASKED)},
     "pooled": "mean of the grid cells (= Encoder.average_tokens over the visible tokens)",
-    "grid": "per 8 x 8 px cell: mean of its 5 Sentinel-2 group tokens after the final LayerNorm "
-            "(= apply_mask_and_average_tokens_per_patch)",
+    "grid": "per 8 x 8 px cell: mean of its 5 Sentinel-2 group tokens (x T frames) after the final "
+            "LayerNorm (= apply_mask_and_average_tokens_per_patch)",
 }
 
 
@@ -91,6 +125,7 @@ class _Galileo(OnTheFlyEmbedder):
     requires = ("torch", "huggingface_hub")
     preprocessing = PREPROCESSING
     config_spec: WeightsSpec = None
+    frames = 1  # set per call from options["frames"] (see _frames_set)
 
     @classmethod
     def describe_extra(cls) -> dict:
@@ -117,24 +152,85 @@ class _Galileo(OnTheFlyEmbedder):
         load_weights(model, clean_keys(unwrap_state_dict(load_state_dict(self.fetch_weights()))))
         return check_materialized(model)
 
+    # ---- the config.json travels with the weights -------------------------
+    def plan_grid(self, request):
+        from ..weights import ensure_weights
+
+        ensure_weights(self.config_spec, request.config, request.progress)  # once, before the chunks
+        return super().plan_grid(request)
+
+    # ---- T frames: one composite per equal part of the time window ----------
+    def supports_chunks(self, request) -> bool:
+        return frame_count(request) == 1 and super().supports_chunks(request)  # frames: whole path
+
+    def embed(self, request):
+        if frame_count(request) == 1:
+            return super().embed(request)
+        grid, pooled = self.embed_grid_and_pooled(request)
+        return grid if request.output.mode == "grid" else pooled
+
+    def embed_grid_and_pooled(self, request):
+        n = frame_count(request)
+        if n == 1:
+            return super().embed_grid_and_pooled(request)
+        self.check_backend(request.backend)
+        self.check_requirements()
+        patch = self.fetch_frames(request, n, request.progress.sub(0.0, 0.3))
+        with self._frames_set(n):
+            return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
+                                         input_prep=request.input_prep,
+                                         device=request.device or request.config.device,
+                                         progress=request.progress.sub(0.3, 1.0), request=request,
+                                         config=request.config)
+
+    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
+        """One ImageryPatch of n frames (bands ``<band>@t<i>``, frame-major) on the ROI's grid."""
+        from ..imagery.base import ImageryPatch
+
+        if request.temporal is None:
+            raise SpecError(f"{self.model_id} with frames={n} splits the time window into {n} parts: "
+                            "give a time window.")
+        parts = split_window(request.temporal, n)
+        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
+                   for i, w in enumerate(parts)]
+        g = patches[0].grid
+        if any(p.grid != g for p in patches):
+            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
+        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
+        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
+                                             for w, p in zip(parts, patches)])
+        return ImageryPatch(data, frame_bands(n), g, meta)
+
+    @contextlib.contextmanager
+    def _frames_set(self, n):
+        self.frames, self.bands = n, frame_bands(n)
+        try:
+            yield
+        finally:
+            del self.frames, self.bands  # back to the class values
+
+    # ---- model ---------------------------------------------------------------
     def preprocess(self, x):
-        shift = [m - STD_MULTIPLIER * s for m, s in zip(MEAN, STD)]
-        div = [2 * STD_MULTIPLIER * s for s in STD]
+        shift = [m - STD_MULTIPLIER * s for m, s in zip(MEAN, STD)] * self.frames
+        div = [2 * STD_MULTIPLIER * s for s in STD] * self.frames
         return (x - x.new_tensor(shift).view(1, -1, 1, 1)) / x.new_tensor(div).view(1, -1, 1, 1)
 
     def forward_tokens(self, model, x, ctx):
         import torch
 
-        month, _ = month_of(ctx.request)
-        months = torch.full((x.shape[0], 1), month, dtype=torch.long, device=x.device)
-        tokens = model(x[:, None], months, input_res=float(ctx.gsd_m))  # (B, H', W', T, G, D)
+        b, _, h, w = x.shape
+        months, _ = months_of(ctx.request, self.frames)
+        months = torch.tensor([months] * b, dtype=torch.long, device=x.device)
+        frames = x.reshape(b, self.frames, len(BANDS), h, w)
+        tokens = model(frames, months, input_res=float(ctx.gsd_m))  # (B, H', W', T, G, D)
         return tokens.mean(dim=(3, 4)).flatten(1, 2)
 
     def _meta(self, request, patch, prep, dev, gsd, output):
         meta = super()._meta(request, patch, prep, dev, gsd, output)
-        month, source = month_of(request)
-        meta["side_inputs"] = {"months_0_based": [month], "month_source": source, "input_resolution_m": gsd,
-                               "patch_size": PATCH, "frames": 1, "visible_groups": [
+        months, source = months_of(request, self.frames)
+        meta["frames"] = self.frames
+        meta["side_inputs"] = {"months_0_based": months, "month_source": source, "input_resolution_m": gsd,
+                               "patch_size": PATCH, "frames": self.frames, "visible_groups": [
                                    "S2_RGB", "S2_Red_Edge", "S2_NIR_10m", "S2_NIR_20m", "S2_SWIR"],
                                "masked_groups": list(MASKED)}
         meta["config"] = self.config_spec.describe()

@@ -81,24 +81,25 @@ def emb(published, monkeypatch):
     return GalileoNano(), get_config(weights_dir=str(wdir))
 
 
-def authors_forward(ref, data, month, input_res):
-    """data (10, H, W) reflectance x 10^4 in the authors' S2_BANDS order -> (grid (H'W', D), pooled (D))."""
-    _, h, w = data.shape
+def authors_forward(ref, data, months, input_res):
+    """data (T, 10, H, W) reflectance x 10^4 in the authors' S2_BANDS order, months (T,) 0-based
+    -> (grid (H'W', D), pooled (D,))."""
+    t, _, h, w = data.shape
     stats = _GALILEO_PRETRAIN_STATS["13"]
     mean, std = np.array(stats["mean"]), np.array(stats["std"])
     shift, div = mean - 2 * std, 4 * std
     shift[-1], div[-1] = 0.0, 1.0  # NDVI keeps the Normalizer's default shift/div
-    s_t_x = np.zeros((1, h, w, 1, len(vendor.SPACE_TIME_BANDS)))
-    s_t_x[0, :, :, 0][:, :, [vendor.SPACE_TIME_BANDS.index(b) for b in vendor.S2_BANDS]] = data.transpose(1, 2, 0)
+    s_t_x = np.zeros((1, h, w, t, len(vendor.SPACE_TIME_BANDS)))
+    s_t_x[0][..., [vendor.SPACE_TIME_BANDS.index(b) for b in vendor.S2_BANDS]] = data.transpose(2, 3, 0, 1)
     s_t_x = torch.from_numpy((s_t_x - shift) / div).float()
-    s_t_m = torch.ones(1, h, w, 1, len(vendor.SPACE_TIME_BANDS_GROUPS_IDX))
+    s_t_m = torch.ones(1, h, w, t, len(vendor.SPACE_TIME_BANDS_GROUPS_IDX))
     s_t_m[..., [i for i, k in enumerate(vendor.SPACE_TIME_BANDS_GROUPS_IDX) if "S2" in k]] = 0
     sp_x = torch.zeros(1, h, w, len(vendor.SPACE_BANDS))
-    t_x, st_x = torch.zeros(1, 1, len(vendor.TIME_BANDS)), torch.zeros(1, len(vendor.STATIC_BANDS))
-    masks = (torch.ones(1, h, w, len(vendor.SPACE_BAND_GROUPS_IDX)), torch.ones(1, 1, len(vendor.TIME_BAND_GROUPS_IDX)),
+    t_x, st_x = torch.zeros(1, t, len(vendor.TIME_BANDS)), torch.zeros(1, len(vendor.STATIC_BANDS))
+    masks = (torch.ones(1, h, w, len(vendor.SPACE_BAND_GROUPS_IDX)), torch.ones(1, t, len(vendor.TIME_BAND_GROUPS_IDX)),
              torch.ones(1, len(vendor.STATIC_BAND_GROUPS_IDX)))
     with torch.no_grad():
-        out = ref(s_t_x, sp_x, t_x, st_x, s_t_m, *masks, torch.tensor([[month]]), patch_size=8,
+        out = ref(s_t_x, sp_x, t_x, st_x, s_t_m, *masks, torch.tensor([list(months)]), patch_size=8,
                   input_resolution_m=input_res)
         grid = ref.apply_mask_and_average_tokens_per_patch(*out[:8])[0]
         pooled = ref.average_tokens(*out[:8])[0]
@@ -106,7 +107,8 @@ def authors_forward(ref, data, month, input_res):
 
 
 def s2_order(patch):
-    return patch.data[[S2_BANDS.index(b) for b in GalileoNano.bands]].astype(np.float64)
+    """(1, 10, H, W): one frame in the model's band order."""
+    return patch.data[[S2_BANDS.index(b) for b in GalileoNano.bands]].astype(np.float64)[None]
 
 
 def test_key_set_and_shapes_are_the_authors_for_every_published_size():
@@ -126,11 +128,11 @@ def test_grid_and_pooled_equal_the_authors_encoder(emb, published):
     grid, pooled = e.embed_patch_both(patch, OutputSpec.grid(), request=req, config=cfg)
     assert grid.data.shape == (128, 8, 8) and pooled.data.shape == (128,)
     assert grid.meta["side_inputs"]["months_0_based"] == [2]  # midpoint 31 March 2021
-    exp_grid, exp_pooled = authors_forward(ref, s2_order(patch), month=2, input_res=10.0)
+    exp_grid, exp_pooled = authors_forward(ref, s2_order(patch), [2], 10.0)
     np.testing.assert_allclose(grid.to_numpy().reshape(128, -1).T, exp_grid, **TOL)
     np.testing.assert_allclose(pooled.data, exp_pooled, **TOL)
     # the month reaches the model: another month gives another embedding
-    other, _ = authors_forward(ref, s2_order(patch), month=8, input_res=10.0)
+    other, _ = authors_forward(ref, s2_order(patch), [8], 10.0)
     assert np.abs(other - exp_grid).max() > 1e-2
 
 
@@ -149,12 +151,12 @@ def test_tiles_at_20_m_equal_the_authors_encoder_told_20_m(emb, published):
     tiles = []
     for r in range(2):
         for c in range(2):
-            g, _ = authors_forward(ref, full[:, r * 64:(r + 1) * 64, c * 64:(c + 1) * 64], month=5, input_res=20.0)
+            g, _ = authors_forward(ref, full[..., r * 64:(r + 1) * 64, c * 64:(c + 1) * 64], [5], 20.0)
             tiles.append(g)
             got = grid.to_numpy()[:, r * 8:(r + 1) * 8, c * 8:(c + 1) * 8].reshape(128, -1).T
             np.testing.assert_allclose(got, g, **TOL)
     np.testing.assert_allclose(pooled.data, np.concatenate(tiles).mean(0), **TOL)
-    told_10, _ = authors_forward(ref, full[:, :64, :64], month=5, input_res=10.0)
+    told_10, _ = authors_forward(ref, full[..., :64, :64], [5], 10.0)
     assert np.abs(told_10 - tiles[0]).max() > 1e-2
 
 
@@ -206,3 +208,46 @@ def test_a_config_of_another_size_is_refused(published, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(DownloadError, match="192-wide"):
         GalileoNano().embed_patch(s2_patch(64, 64, bands=S2_BANDS), config=get_config(weights_dir=str(tmp_path)))
+
+
+def test_two_frames_equal_the_authors_encoder_with_two_monthly_timesteps(emb, published, monkeypatch):
+    """options frames=2: [Mar 1, May 1) is split into [Mar 1, Mar 31) and [Mar 31, May 1),
+    one composite each (the fetch is replaced by two known patches, recorded per window);
+    they go in as T = 2 timesteps with months 2 and 3 (midpoints 16 March, 15 April)."""
+    from rs_embed_qgis.embedders.models.base import OnTheFlyEmbedder
+
+    e, cfg = emb
+    _, ref = published
+    frames = {"2021-03-01": s2_patch(64, 64, bands=S2_BANDS, seed=21),
+              "2021-03-31": s2_patch(64, 64, bands=S2_BANDS, seed=22)}
+    asked = []
+
+    def fake_fetch(self, request, progress=None):
+        asked.append((request.temporal.start.isoformat(), request.temporal.end.isoformat()))
+        return frames[request.temporal.start.isoformat()]
+
+    monkeypatch.setattr(OnTheFlyEmbedder, "fetch_patch", fake_fetch)
+    req = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.range("2021-03-01", "2021-05-01"),
+                       output=OutputSpec.grid(), options={"frames": 2}, config=cfg)
+    grid, pooled = e.embed_grid_and_pooled(req)
+    assert asked == [("2021-03-01", "2021-03-31"), ("2021-03-31", "2021-05-01")]
+    assert grid.data.shape == (128, 8, 8) and grid.meta["frames"] == 2
+    assert grid.meta["side_inputs"]["months_0_based"] == [2, 3]
+    data = np.concatenate([s2_order(frames["2021-03-01"]), s2_order(frames["2021-03-31"])])
+    exp_grid, exp_pooled = authors_forward(ref, data, [2, 3], 10.0)
+    np.testing.assert_allclose(grid.to_numpy().reshape(128, -1).T, exp_grid, **TOL)
+    np.testing.assert_allclose(pooled.data, exp_pooled, **TOL)
+    assert e.bands == GalileoNano.bands and e.frames == 1  # restored after the call
+
+
+def test_frames_option_is_checked():
+    from rs_embed_qgis.embedders.errors import SpecError
+    from rs_embed_qgis.embedders.models.galileo import frame_count
+
+    for bad in (0, 13, "two", 2.5):
+        with pytest.raises(SpecError, match="frames"):
+            frame_count(EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": bad}))
+    assert frame_count(EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": 12})) == 12
+    tiled = dict(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.year(2021), output=OutputSpec.grid(),
+                 input_prep="tile")
+    assert not GalileoNano().supports_chunks(EmbedRequest(options={"frames": 2}, **tiled))  # frames: whole path
