@@ -14,14 +14,15 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..embedders import catalog
+from ..qgis_common.choices import backend_labels, imagery_source_labels, value_scale_labels
 from ..qgis_common.params import tr
 from .task import RunSpec
 
 
-def value_scale_labels() -> dict:
-    """How a local raster's values are read (keys: embedders.catalog.VALUE_SCALES)."""
-    return {"reflectance_1e4": tr("Reflectance x 10^4 (Sentinel-2 L2A)"),
-            "reflectance_0_1": tr("Reflectance 0-1"), "uint8": tr("8-bit (0-255)")}
+def labelled_items(ids, labels):
+    """(id, label) per choice, in the catalog's order (the id where no label is set)."""
+    return [(k, labels.get(k, k)) for k in ids]
+
 
 KEY = "rs_embed/gui/"
 
@@ -128,12 +129,14 @@ class EmbedExtentDialog(QDialog):
         form.addRow(tr("Dates"), dates)
 
         self.backend = QComboBox()
-        self.backend.addItems(catalog.PRODUCT_BACKENDS)
+        for key, label in labelled_items(catalog.PRODUCT_BACKENDS, backend_labels()):
+            self.backend.addItem(label, key)
         self.backend.setToolTip(tr("Precomputed products: auto, gee (Earth Engine project needed) or cog "
                                    "(public copy, no account)."))
         form.addRow(tr("Product backend"), self.backend)
         self.imagery = QComboBox()
-        self.imagery.addItems(catalog.IMAGERY_SOURCES)
+        for key, label in labelled_items(catalog.IMAGERY_SOURCES, imagery_source_labels()):
+            self.imagery.addItem(label, key)
         self.imagery.setToolTip(tr("On-the-fly models: auto, stac (no account), gee, or local (a raster "
                                    "layer of this project)."))
         form.addRow(tr("Imagery source"), self.imagery)
@@ -145,8 +148,7 @@ class EmbedExtentDialog(QDialog):
         self.band_map.setPlaceholderText(tr("by band names, e.g. B04=1,B03=2,B02=3"))
         form.addRow(tr("Band map"), self.band_map)
         self.value_scale = QComboBox()
-        labels = value_scale_labels()
-        for key, label in ((k, labels.get(k, k)) for k in catalog.VALUE_SCALES):
+        for key, label in labelled_items(catalog.VALUE_SCALES, value_scale_labels()):
             self.value_scale.addItem(label, key)
         form.addRow(tr("Values of the raster"), self.value_scale)
 
@@ -175,7 +177,7 @@ class EmbedExtentDialog(QDialog):
         by_year = self.time_mode.currentData() == "year"
         self.year.setEnabled(by_year)
         self.dates.setEnabled(not by_year)
-        local = self.imagery.currentText() == "local"
+        local = self.imagery.currentData() == "local"
         for w in (self.raster, self.band_map, self.value_scale):
             w.setEnabled(local)
 
@@ -193,8 +195,8 @@ class EmbedExtentDialog(QDialog):
                            if s.value(KEY + "start", "", type=str) else today.addMonths(-3))
         self.end.setDate(QDate.fromString(s.value(KEY + "end", "", type=str), "yyyy-MM-dd")
                          if s.value(KEY + "end", "", type=str) else today)
-        self.backend.setCurrentText(s.value(KEY + "backend", "auto", type=str))
-        self.imagery.setCurrentText(s.value(KEY + "imagery_source", "auto", type=str))
+        for combo, key in ((self.backend, "backend"), (self.imagery, "imagery_source")):
+            combo.setCurrentIndex(max(0, combo.findData(s.value(KEY + key, "auto", type=str))))
         self.out_dir.setFilePath(s.value(KEY + "out_dir", default_out_dir(), type=str))
 
     def remember(self):
@@ -204,8 +206,8 @@ class EmbedExtentDialog(QDialog):
         s.setValue(KEY + "year", self.year.value())
         s.setValue(KEY + "start", self.start.date().toString("yyyy-MM-dd"))
         s.setValue(KEY + "end", self.end.date().toString("yyyy-MM-dd"))
-        s.setValue(KEY + "backend", self.backend.currentText())
-        s.setValue(KEY + "imagery_source", self.imagery.currentText())
+        s.setValue(KEY + "backend", self.backend.currentData())
+        s.setValue(KEY + "imagery_source", self.imagery.currentData())
         s.setValue(KEY + "out_dir", self.out_dir.filePath())
 
     # -- result -----------------------------------------------------------
@@ -225,8 +227,8 @@ class EmbedExtentDialog(QDialog):
             Path(out_dir).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ValueError(tr("The output folder cannot be created: {}").format(exc)) from exc
-        spec = RunSpec(models=models, out_dir=out_dir, backend=self.backend.currentText(),
-                       imagery_source=self.imagery.currentText())
+        spec = RunSpec(models=models, out_dir=out_dir, backend=self.backend.currentData(),
+                       imagery_source=self.imagery.currentData())
         if self.time_mode.currentData() == "year":
             spec.year = self.year.value()
         else:

@@ -16,8 +16,9 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from .analysis_common import EmbeddingsAlgorithm
-from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
-from ..qgis_common.choices import model_enum
+from ..embedders.catalog import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_ids
+from ..qgis_common.choices import backend_labels, imagery_source_labels, labelled, model_enum
+from ..qgis_common.help import model_help
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, remove_files, temporal_params, time_label, tr, year_param,
 )
@@ -77,9 +78,11 @@ class EmbedFeaturesAlgorithm(EmbeddingsAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.BUFFER, tr("Half-size of the square around points (metres)"),
             QgsProcessingParameterNumber.Double, 500.0, False, 1.0, 500_000.0))
-        for p in (enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto"),
-                  enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
-                             [s for s in IMAGERY_SOURCES if s != "local"], "auto")):
+        for p in (labelled(enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS,
+                                      "auto"), backend_labels()),
+                  labelled(enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
+                                      [s for s in IMAGERY_SOURCES if s != "local"], "auto"),
+                           imagery_source_labels())):
             p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Embedded features")))

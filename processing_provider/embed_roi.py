@@ -18,7 +18,10 @@ from ..embedders.catalog import (
     COMPOSITES, DEVICES, IMAGERY_SOURCES, INPUT_PREPS, PRODUCT_BACKENDS, VALUE_SCALES,
 )
 from ..embedders.errors import SpecError
-from ..qgis_common.choices import labelled, model_enum, value_scale_labels
+from ..qgis_common.choices import (
+    backend_labels, imagery_source_labels, labelled, model_enum, value_scale_labels,
+)
+from ..qgis_common.help import model_help, option_help  # noqa: F401 (compare_models takes model_help from here)
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, metadata_text, remove_files, spatial_from_extent,
     spatial_params, temporal_params, time_label, tr, year_param,
@@ -30,21 +33,6 @@ from .analysis_common import EmbeddingsAlgorithm
 
 def model_ids():
     return catalog.model_ids()
-
-
-def option_help():
-    """One line per model option: which models take it and what it does."""
-    lines = []
-    for name, text in catalog.OPTION_HELP.items():
-        users = [m.id for m in catalog.MODELS if name in m.options]
-        lines.append(f"<li><b>{name}</b> ({', '.join(users)}): {text}</li>")
-    return "<ul>" + "".join(lines) + "</ul>"
-
-
-def model_help():
-    """One line per model: id and what it is."""
-    lines = [f"<li><b>{m.id}</b>: {m.label}</li>" for m in catalog.MODELS]
-    return "<ul>" + "".join(lines) + "</ul>"
 
 
 class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
@@ -91,8 +79,8 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
         self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive; imagery models)")))
         self.addParameter(date_param(self.END_DATE, tr("End date (exclusive; imagery models)")))
         # The imagery inputs of on-the-fly models, together.
-        self.addParameter(enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
-                                     IMAGERY_SOURCES, "auto", optional=True))
+        self.addParameter(labelled(enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
+                                              IMAGERY_SOURCES, "auto", optional=True), imagery_source_labels()))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INPUT_RASTER, tr("Input raster for the 'local' imagery source"), optional=True))
         self.addParameter(QgsProcessingParameterString(
@@ -102,8 +90,8 @@ class EmbedRoiAlgorithm(EmbeddingsAlgorithm):
                                    value_scale_labels()))
         # Advanced options are optional with defaults, so models and scripts may omit them.
         advanced = [
-            enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto",
-                       optional=True),
+            labelled(enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto",
+                                optional=True), backend_labels()),
             QgsProcessingParameterNumber(self.CLOUD_MAX, tr("Maximum scene cloud cover (%)"),
                                          QgsProcessingParameterNumber.Double, 30.0, True, 0.0, 100.0),
             enum_param(self.COMPOSITE, tr("Composite of the scenes in the window"), COMPOSITES, "median",

@@ -9,8 +9,8 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
-from .embed_roi import PRODUCT_BACKENDS, model_ids
-from ..qgis_common.choices import model_enum
+from ..embedders.catalog import PRODUCT_BACKENDS, model_ids
+from ..qgis_common.choices import backend_labels, labelled, model_enum
 from ..qgis_common.params import enum_param, enum_value, spatial_from_extent, spatial_params, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_change
@@ -51,7 +51,8 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         for name, label in ((self.YEAR_A, tr("Year A (with an extent)")), (self.YEAR_B, tr("Year B (with an extent)"))):
             self.addParameter(QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Integer,
                                                            None, True, 1970, 2100))
-        advanced = [enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto"),
+        advanced = [labelled(enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS,
+                                        "auto"), backend_labels()),
                     enum_param(self.RESAMPLING, tr("Resampling of B onto A's grid"), RESAMPLINGS, "average"),
                     block_mb_param()]
         for p in advanced:

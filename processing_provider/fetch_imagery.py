@@ -11,6 +11,7 @@ from qgis.core import (
 
 from .analysis_common import ImageryAlgorithm
 from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES
+from ..qgis_common.choices import imagery_source_labels, labelled
 from ..qgis_common.params import (
     date_param, enum_param, enum_value, spatial_from_extent, spatial_params, temporal_params, time_label, tr,
     year_param,
@@ -64,8 +65,9 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent")))
         self.addParameter(date_param(self.START_DATE, tr("Start date (inclusive)")))
         self.addParameter(date_param(self.END_DATE, tr("End date (exclusive)")))
-        self.addParameter(year_param(self.YEAR, default=2024))
-        self.addParameter(enum_param(self.IMAGERY_SOURCE, tr("Imagery source"), SOURCES, "auto"))
+        self.addParameter(year_param(self.YEAR))
+        self.addParameter(labelled(enum_param(self.IMAGERY_SOURCE, tr("Imagery source"), SOURCES, "auto"),
+                                   imagery_source_labels()))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INPUT_RASTER, tr("Input raster (for the 'local' source)"), optional=True))
         self.addParameter(QgsProcessingParameterString(

@@ -45,3 +45,23 @@ def value_scale_labels() -> dict:
     return {"reflectance_1e4": tr("Reflectance x 10^4 (Sentinel-2 L2A)"),
             "reflectance_0_1": tr("Reflectance 0-1"),
             "uint8": tr("8-bit, 0-255 (aerial or photo RGB)")}
+
+
+def backend_labels() -> dict:
+    """Where a precomputed product comes from (keys: catalog.PRODUCT_BACKENDS)."""
+    from .params import tr
+
+    return {"auto": tr("Automatic (Earth Engine when a project is set, else the public copy)"),
+            "gee": tr("Google Earth Engine (project needed)"),
+            "cog": tr("Public COG copy (no account)")}
+
+
+def imagery_source_labels() -> dict:
+    """Where an on-the-fly model's imagery comes from (keys: catalog.IMAGERY_SOURCES)."""
+    from .params import tr
+
+    return {"auto": tr("Automatic (local raster if given, else Earth Engine when a project is set, "
+                       "else STAC)"),
+            "local": tr("Local raster"),
+            "stac": tr("STAC: Earth Search / Planetary Computer (no account)"),
+            "gee": tr("Google Earth Engine (project needed)")}

@@ -53,6 +53,26 @@ def short_help(alg, text: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def model_label(model_id: str) -> str:
+    """The model's label as the user reads it (catalog text, translated)."""
+    return tr(catalog.card(model_id).label)
+
+
+def option_help() -> str:
+    """One line per model option: which models take it and what it does."""
+    lines = []
+    for name, text in catalog.OPTION_HELP.items():
+        users = [m.id for m in catalog.MODELS if name in m.options]
+        lines.append(f"<li><b>{name}</b> ({', '.join(users)}): {html.escape(tr(text))}</li>")
+    return "<ul>" + "".join(lines) + "</ul>"
+
+
+def model_help() -> str:
+    """One line per model: id and what it is."""
+    lines = [f"<li><b>{m.id}</b>: {html.escape(model_label(m.id))}</li>" for m in catalog.MODELS]
+    return "<ul>" + "".join(lines) + "</ul>"
+
+
 def help_url() -> str:
     """The README that ships with the plugin, as a file:// URL (nothing when it is absent)."""
     from qgis.PyQt.QtCore import QUrl

@@ -12,6 +12,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime
 
+from ..embedders import catalog
 from ..embedders import errors as core_errors
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -65,7 +66,9 @@ def enum_uses_strings(definition):
     return bool(getattr(definition, "usesStaticStrings", lambda: False)())
 
 
-def year_param(name="YEAR", default=2024, optional=True):
+def year_param(name="YEAR", default=None, optional=True):
+    """The year of annual products; its default is the catalog's (the drawn-extent dialog's too)."""
+    default = catalog.DEFAULT_YEAR if default is None else default
     p = QgsProcessingParameterNumber(name, tr("Year (for annual products)"),
                                      QgsProcessingParameterNumber.Integer, default, optional, 1970, 2100)
     return p

@@ -24,6 +24,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QMouseEvent
 from qgis.PyQt.QtWidgets import QApplication
 
+from rs_embed_qgis.embedders import catalog
 from rs_embed_qgis.gui import dialog as dialog_mod
 from rs_embed_qgis.gui.actions import PluginActions
 from rs_embed_qgis.gui.dialog import EmbedExtentDialog
@@ -112,6 +113,24 @@ def test_drawn_extent_to_dialog_to_loaded_group(actions, qgis_canvas, server, pr
     assert [n.layer().name() for n in task.group.children()] == ["tessera PCA", "tessera embedding"]
 
 
+def choose(combo, value):
+    """Select a choice by its id (the item's data), whatever its label reads."""
+    i = combo.findData(value)
+    assert i >= 0, value
+    combo.setCurrentIndex(i)
+
+
+def test_dialog_shows_readable_backend_and_imagery_choices_and_keeps_ids(dialog_settings):
+    d = EmbedExtentDialog("extent", 1.0)
+    for combo, ids in ((d.backend, catalog.PRODUCT_BACKENDS), (d.imagery, catalog.IMAGERY_SOURCES)):
+        items = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+        assert [data for _, data in items] == list(ids)
+        assert all(text != data for text, data in items), items  # a label, not the raw id
+        assert len({text for text, _ in items}) == len(items)
+    assert d.imagery.itemText(d.imagery.findData("stac")).startswith("STAC")
+    assert "no account" in d.backend.itemText(d.backend.findData("cog"))
+
+
 def test_dialog_remembers_choices(dialog_settings, tmp_path):
     d = EmbedExtentDialog("extent", 12.5)
     for i in range(d.models.count()):
@@ -120,8 +139,8 @@ def test_dialog_remembers_choices(dialog_settings, tmp_path):
     d.time_mode.setCurrentIndex(d.time_mode.findData("range"))
     d.start.setDate(QDate(2023, 4, 1))
     d.end.setDate(QDate(2023, 7, 1))
-    d.backend.setCurrentText("cog")
-    d.imagery.setCurrentText("stac")
+    choose(d.backend, "cog")
+    choose(d.imagery, "stac")
     d.out_dir.setFilePath(str(tmp_path / "runs"))
     d.accept()
     spec = d.spec
@@ -132,7 +151,7 @@ def test_dialog_remembers_choices(dialog_settings, tmp_path):
     again = EmbedExtentDialog("extent", 12.5)
     assert sorted(again.selected_models()) == ["gse_annual", "tessera"]
     assert again.time_mode.currentData() == "range" and again.start.date() == QDate(2023, 4, 1)
-    assert (again.backend.currentText(), again.imagery.currentText()) == ("cog", "stac")
+    assert (again.backend.currentData(), again.imagery.currentData()) == ("cog", "stac")
     assert again.out_dir.filePath() == str(tmp_path / "runs")
     assert again.year.isEnabled() is False and again.dates.isEnabled()
 
@@ -143,7 +162,7 @@ def test_dialog_remembers_choices(dialog_settings, tmp_path):
     (lambda d: (d.time_mode.setCurrentIndex(1), d.start.setDate(QDate(2024, 5, 1)), d.end.setDate(QDate(2024, 5, 1))),
      "start date must come before the end date"),
     (lambda d: d.out_dir.setFilePath(""), "Choose an output folder"),
-    (lambda d: d.imagery.setCurrentText("local"), "needs a raster layer"),
+    (lambda d: choose(d.imagery, "local"), "needs a raster layer"),
 ])
 def test_dialog_says_what_to_fix(dialog_settings, tmp_path, change, message):
     d = EmbedExtentDialog("extent", 1.0)
@@ -172,6 +191,21 @@ def test_dialog_and_processing_default_to_the_same_year(dialog_settings, rs_prov
     alg = rs_provider.algorithm("embed_roi")
     assert EmbedExtentDialog("extent", 1.0).year.value() == DEFAULT_YEAR
     assert alg.parameterDefinition("YEAR").defaultValue() == DEFAULT_YEAR
+
+
+def test_every_year_default_is_the_catalog_one(dialog_settings, rs_provider, monkeypatch):
+    """One default year (catalog.DEFAULT_YEAR), read when a dialog or an
+    algorithm is built, never a number of its own."""
+    monkeypatch.setattr(catalog, "DEFAULT_YEAR", 2031)
+    assert EmbedExtentDialog("extent", 1.0).year.value() == 2031
+    with_year = []
+    for alg in rs_provider.algorithms():
+        fresh = alg.create()
+        p = fresh.parameterDefinition("YEAR")
+        if p is not None:
+            with_year.append((fresh.name(), p.defaultValue()))
+    assert {"embed_roi", "fetch_imagery", "embed_features"} <= {n for n, _ in with_year}
+    assert all(d == 2031 for _, d in with_year), with_year
 
 
 def test_models_show_what_the_core_environment_lacks(tmp_path, dialog_settings, monkeypatch):
@@ -303,7 +337,7 @@ def test_dialog_local_raster_takes_a_band_map_and_a_value_scale(dialog_settings,
     QgsProject.instance().addMapLayer(layer)
     d = EmbedExtentDialog("extent", 1.0)
     d.out_dir.setFilePath(str(tmp_path / "runs"))
-    d.imagery.setCurrentText("local")
+    choose(d.imagery, "local")
     assert d.band_map.isEnabled() and d.value_scale.isEnabled()
     d.raster.setLayer(layer)
     d.band_map.setText("B04=1,B03=2,B02=3")
@@ -313,5 +347,5 @@ def test_dialog_local_raster_takes_a_band_map_and_a_value_scale(dialog_settings,
     assert (params["input_raster"], params["band_map"], params["value_scale"]) == (path, "B04=1,B03=2,B02=3",
                                                                                   "uint8")
     assert "band_map" not in job_params("tessera", d.spec, BBox(14.9, 52.2, 15.0, 52.3), "g.tif", "p.tif")
-    d.imagery.setCurrentText("stac")
+    choose(d.imagery, "stac")
     assert not d.band_map.isEnabled() and not d.value_scale.isEnabled()
