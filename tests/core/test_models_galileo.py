@@ -251,3 +251,47 @@ def test_frames_option_is_checked():
     tiled = dict(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.year(2021), output=OutputSpec.grid(),
                  input_prep="tile")
     assert not GalileoNano().supports_chunks(EmbedRequest(options={"frames": 2}, **tiled))  # frames: whole path
+
+
+def test_chunked_run_equals_the_whole_tile_path(emb, tmp_path, monkeypatch):
+    """An Embed ROI job through the chunk engine (4 chunks of 2 x 2 tiles, config.json made
+    local by plan_grid) writes the grid of the whole tile path, with its metadata."""
+    import rasterio
+    from affine import Affine
+
+    from fixtures_imagery import CRS, X0, Y0, write_cog
+
+    from rs_embed_qgis.embedders import Progress, jobs
+    from rs_embed_qgis.embedders.api import get_grid_and_pooled
+    from rs_embed_qgis.embedders.geo import transform_bounds
+    from rs_embed_qgis.embedders.jobs import common
+
+    _, cfg = emb
+    monkeypatch.setenv("RS_EMBED_WEIGHTS_DIR", str(cfg.weights_dir))
+    monkeypatch.setenv("RS_EMBED_CHUNK_MB", "1.4")   # 2 x 2 Galileo tiles per chunk
+    monkeypatch.setenv("RS_EMBED_BATCH_SIZE", "1")
+    monkeypatch.setenv("RS_EMBED_DASK_WORKERS", "0")
+    monkeypatch.setattr(common, "_WARM", {})
+    src = s2_patch(256, 256, bands=S2_BANDS, seed=12)
+    raster = write_cog(tmp_path / "s2.tif", np.clip(src.data, 1, 10000).astype(np.uint16), CRS,
+                       Affine(10, 0, X0, 0, -10, Y0), descriptions=list(S2_BANDS))
+    fp = (X0 + 100, Y0 - 2100, X0 + 2100, Y0 - 100)  # 200 x 200 px: 4 x 4 tiles of 64 px
+    spatial = {"bbox": list(transform_bounds(CRS, "EPSG:4326", fp)), "footprint": [CRS, *fp]}
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = jobs.run({"version": 1, "id": "gal", "kind": "embed_roi",
+                    "params": {"model": "galileo", "spatial": spatial, "imagery_source": "local",
+                               "input_raster": str(raster), "input_prep": "tile", "device": "cpu",
+                               "output": str(out_dir / "grid.tif"), "pca_output": str(out_dir / "pca.tif"),
+                               "pooled": True}}, Progress())
+    assert out["chunks"] == 4 and out["metadata"]["tiles_per_chunk"] == 4
+    grid, pooled = get_grid_and_pooled("galileo", spatial=BBox(*spatial["bbox"], footprint=spatial["footprint"]),
+                                       backend="local", input_prep="tile", device="cpu", input_raster=str(raster),
+                                       config=cfg)
+    with rasterio.open(out_dir / "grid.tif") as ds:
+        arr, tr = ds.read(), ds.transform
+    assert arr.shape == grid.data.shape == (128, 25, 25) and tuple(tr)[:6] == tuple(grid.transform)[:6]
+    np.testing.assert_allclose(arr, grid.data.values, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out["pooled"], pooled.data, rtol=1e-5, atol=1e-5)
+    assert out["metadata"]["side_inputs"] == grid.meta["side_inputs"]
+    assert out["metadata"]["config"]["file"] == "models/nano/config.json"
