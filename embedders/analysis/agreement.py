@@ -1,11 +1,14 @@
 """Where the models disagree: a per-pixel agreement map on the common grid.
 
-For each pixel, the embedding distances to its spatial neighbours (a square
-window of ``radius``) are ranked in each model; the agreement of two models
-is the Spearman correlation of those ranks (1: both see the same local
-structure, 0 or below: unrelated; negatives are shown as 0). With more than
-two models the map is the mean over pairs. Read in strips of rows with a halo,
-so memory is bounded by a strip, not the grid."""
+For each pixel, the embedding distances to its neighbours on a sparse
+lattice around it (every ``step``-th pixel out to ``reach`` steps, 80
+neighbours by default: far enough to reach past the pixel's own field, so a
+field's interior is compared on its relation to the fields around it, not on
+noise) are ranked in each model; the agreement of two models is the Spearman
+correlation of those ranks (1: both see the same local structure, 0 or
+below: unrelated; negatives are shown as 0). With more than two models the
+map is the mean over pairs. Read in strips of rows with a halo, so memory is
+bounded by a strip, not the grid."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,34 +24,38 @@ from .blocks import gdal_env, open_raster, warped_onto
 
 STRIP_BYTES = 64 * 2**20
 MIN_NEIGHBOURS = 8   # fewer valid neighbours than this: no value
+STEP, REACH = 3, 4   # lattice of neighbours: every 3rd pixel, 4 steps out (radius 12 pixels)
 
 
 @dataclass
 class AgreementResult:
     path: Path
-    radius: int
+    step: int
+    reach: int
     pairs: List[str]
     mean: float            # over valid pixels
     valid_pixels: int
 
     @property
     def method(self) -> str:
-        side = 2 * self.radius + 1
+        side = 2 * self.reach + 1
         return (f"Spearman rank correlation of the embedding distances from each pixel to its "
-                f"{side * side - 1} neighbours in a {side} x {side} window, per pair of models, "
-                f"negatives shown as 0, mean over {len(self.pairs)} pair(s)")
+                f"{side * side - 1} neighbours on a {side} x {side} lattice of every {self.step}th pixel "
+                f"(out to {self.step * self.reach} pixels), per pair of models, negatives shown as 0, "
+                f"mean over {len(self.pairs)} pair(s)")
 
 
-def neighbour_distances(block: np.ndarray, radius: int, rows: slice) -> np.ndarray:
+def neighbour_distances(block: np.ndarray, radius: int, rows: slice, step: int = 1) -> np.ndarray:
     """(D, H + 2r, W + 2r) NaN-padded block -> (n_offsets, h, W) Euclidean
-    distances from each pixel of ``rows`` (in unpadded rows) to its neighbours."""
+    distances from each pixel of ``rows`` (in unpadded rows) to its neighbours
+    at offsets that are multiples of ``step`` out to ``radius`` pixels."""
     d, hp, wp = block.shape
     w = wp - 2 * radius
     r0, r1 = rows.start + radius, rows.stop + radius
     centre = block[:, r0:r1, radius:radius + w]
     out = []
-    for dy in range(-radius, radius + 1):
-        for dx in range(-radius, radius + 1):
+    for dy in range(-radius, radius + 1, step):
+        for dx in range(-radius, radius + 1, step):
             if dy or dx:
                 other = block[:, r0 + dy:r1 + dy, radius + dx:radius + dx + w]
                 out.append(np.sqrt(np.sum((other - centre) ** 2, axis=0, dtype=np.float32)))
@@ -86,7 +93,7 @@ def _read_padded(vrt, grid: RasterGrid, r0: int, r1: int, radius: int) -> np.nda
     return out
 
 
-def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, radius: int = 3,
+def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int = STEP, reach: int = REACH,
                   resampling: str = "average", progress=None) -> AgreementResult:
     """Write the agreement of the embedding rasters ``paths`` (two or more) on
     ``grid`` as a float32 GeoTIFF of 0..1 (NaN no-data) at ``out_path``."""
@@ -98,7 +105,7 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, radius: in
     progress = progress or NULL_PROGRESS
     names = list(paths)
     pairs = list(combinations(names, 2))
-    side = 2 * radius + 1
+    radius, side = step * reach, 2 * reach + 1
     total, count = 0.0, 0
     with ExitStack() as stack:
         stack.enter_context(gdal_env())
@@ -111,12 +118,13 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, radius: in
         per_row = 4 * (grid.width + 2 * radius) * (dims + 3 * side * side * len(names))
         strip = int(max(1, min(grid.height, STRIP_BYTES // per_row)))
         tags = {"RS_EMBED_AGREEMENT_PAIRS": ";".join(f"{a}|{b}" for a, b in pairs),
-                "RS_EMBED_AGREEMENT_RADIUS": str(radius), "RS_EMBED_STRETCH": "0,1"}
+                "RS_EMBED_AGREEMENT_LATTICE": f"step {step}, reach {reach}", "RS_EMBED_STRETCH": "0,1"}
         with geotiff_writer(out_path, grid.width, grid.height, 1, "float32", grid.crs, grid.transform,
                             float("nan"), tags, ["model agreement (0..1)"]) as dst:
             for r0 in range(0, grid.height, strip):
                 r1 = min(grid.height, r0 + strip)
-                dist = {m: neighbour_distances(_read_padded(v, grid, r0, r1, radius), radius, slice(0, r1 - r0))
+                dist = {m: neighbour_distances(_read_padded(v, grid, r0, r1, radius), radius, slice(0, r1 - r0),
+                                             step)
                         for m, v in vrts.items()}
                 with np.errstate(invalid="ignore"):
                     rho = np.stack([rank_agreement(dist[a], dist[b]) for a, b in pairs])
@@ -127,5 +135,5 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, radius: in
                 total += float(agree[valid].sum())
                 count += int(valid.sum())
                 progress.update(r1 / grid.height)
-    return AgreementResult(Path(out_path), radius, [f"{a} / {b}" for a, b in pairs],
+    return AgreementResult(Path(out_path), step, reach, [f"{a} / {b}" for a, b in pairs],
                            total / count if count else float("nan"), count)
