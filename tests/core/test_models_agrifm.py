@@ -79,24 +79,47 @@ def authors_features(ref, patch, frames):
 
 
 def test_downloaded_weights_give_the_authors_features_for_eight_frames(published, tmp_path, monkeypatch):
+    """options frames=8: the window is split into 8 parts, one composite each (the
+    imagery fetch is replaced by known patches, recorded per window), stacked
+    frame-major (1, 8, 10, 256, 256) as the authors' loader gives (T, C, H, W)."""
+    from rs_embed_qgis.embedders.base import EmbedRequest
+    from rs_embed_qgis.embedders.imagery.base import S2_BANDS
+    from rs_embed_qgis.embedders.models.base import OnTheFlyEmbedder
+    from rs_embed_qgis.embedders.models.prithvi import split_window
+    from rs_embed_qgis.embedders.specs import BBox, TemporalSpec
+
     server, served, ref = published
     url = urlsplit(AgriFM.weights.url)
     monkeypatch.setattr(AgriFM, "weights", dataclasses.replace(AgriFM.weights, url=f"{server.url}{url.path}"))
     monkeypatch.delenv("RS_EMBED_AGRIFM_WEIGHTS", raising=False)
-    cfg = get_config(weights_dir=str(tmp_path))
-    patch = s2_patch(256, 256, bands=frame_bands(8), seed=2)
+    window = TemporalSpec.range("2021-01-01", "2021-09-01")
+    parts = split_window(window, 8)
+    frames = {w.start.isoformat(): s2_patch(256, 256, bands=S2_BANDS, seed=40 + i) for i, w in enumerate(parts)}
+    asked = []
+
+    def fake_fetch(self, request, progress=None):
+        asked.append(request.temporal.start.isoformat())
+        return frames[request.temporal.start.isoformat()]
+
+    monkeypatch.setattr(OnTheFlyEmbedder, "fetch_patch", fake_fetch)
+    req = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=window, output=OutputSpec.grid(),
+                       options={"frames": 8}, config=get_config(weights_dir=str(tmp_path)))
     server.reset_counters()
-    grid, pooled = AgriFM().embed_patch_both(patch, OutputSpec.grid(), config=cfg)
+    emb = AgriFM()
+    grid, pooled = emb.embed_grid_and_pooled(req)
+    assert asked == sorted(frames) and len(asked) == 8
     assert [r[3] for r in server.requests if r[0] == "GET"] == [200]
     assert list((tmp_path / ".verified").iterdir()), "the sha256 of the first download is recorded"
+    assert emb.bands == BANDS and emb.frames == 1  # restored after the call
 
-    expected = authors_features(ref, patch, 8)  # (256, 16, 16): one frame left after three merges
-    assert expected.shape == (256, 16, 16) and grid.data.shape == (256, 16, 16)
+    stack = np.concatenate([frames[k].select(list(BANDS)).data for k in asked])
+    expected = authors_features(ref, dataclasses.replace(frames[asked[0]], data=stack), 8)
+    assert expected.shape == (256, 16, 16) and grid.data.shape == (256, 16, 16)  # one frame left after 3 merges
     np.testing.assert_allclose(grid.to_numpy(), expected, **TOL)
     np.testing.assert_allclose(pooled.data, expected.mean(axis=(1, 2)), **TOL)
-    assert grid.meta["frames"] == 8
-    t = grid.transform
-    assert (t.a, t.e, t.c, t.f) == (160.0, -160.0, patch.grid.transform.c, patch.grid.transform.f)
+    assert grid.meta["frames"] == 8 and len(grid.meta["imagery"]["frames"]) == 8
+    t, g = grid.transform, frames[asked[0]].grid.transform
+    assert (t.a, t.e, t.c, t.f) == (160.0, -160.0, g.c, g.f)
 
 
 def test_user_weights_file_one_frame_and_tampering(published, tmp_path, monkeypatch):
