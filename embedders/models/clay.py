@@ -100,7 +100,7 @@ class ClayV15(OnTheFlyEmbedder):
     bands = BANDS
     input_size = SIZE
     patch_size = PATCH
-    pooled_from = "class token (the authors' embedding)"
+    pooled_from = "class token (the authors' embedding; tiled: mean/max of the tiles' class tokens)"
     requires = ("torch", "huggingface_hub")
     product_version = "made-with-clay/Clay v1.5/clay-v1.5.ckpt @ 2033cf5"
     notes = ("Clay Foundation Model v1.5: MAE ViT-L/8 with a wavelength-conditioned (DOFA-style) patch "

@@ -42,9 +42,13 @@ WHEN = TemporalSpec.range("2021-06-01", "2021-07-01")
 MID = dt.datetime(2021, 6, 16)  # midpoint of [Jun 1, Jul 1), hour 0
 
 
-def tokens_of(grid):
-    a = grid.to_numpy()
+def cells(a):
+    """(D, H, W) -> (H * W, D), row-major like the model's tokens."""
     return a.reshape(a.shape[0], -1).T
+
+
+def tokens_of(grid):
+    return cells(grid.to_numpy())
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +139,7 @@ def test_grid_and_pooled_equal_the_authors_encoder(cfg, published):
     tokens, cls_tok = authors_forward(ref, data, lonlat)
     np.testing.assert_allclose(tokens_of(grid), tokens, **TOL)
     np.testing.assert_allclose(pooled.data, cls_tok, **TOL)
-    assert pooled.meta["pooled_from"] == "class token (the authors' embedding)"
+    assert pooled.meta["pooled_from"].startswith("class token")
     side = grid.meta["side_inputs"]
     assert side["time_midpoint"] == "2021-06-16" and side["gsd_m"] == 10.0
     assert (side["lon"], side["lat"]) == pytest.approx(lonlat)
@@ -160,6 +164,26 @@ def test_resized_patch_uses_the_model_input_gsd_and_no_window_zero_time(cfg, pub
     np.testing.assert_allclose(pooled.data, cls_tok, **TOL)
     assert grid.meta["input_gsd_m"] == 20.0 and grid.meta["side_inputs"]["time"] == [0.0] * 4
     assert (grid.transform.a, grid.transform.e) == (160.0, -160.0)
+
+
+def test_tiles_run_at_native_gsd_and_pool_their_class_tokens(cfg, published):
+    """input_prep=tile on a 256 x 512 patch: two native 10 m tiles side by side, each
+    with the patch centre's lat/lon; grid = their token grids stitched (32 x 64 cells
+    of 80 m), pooled = the mean of their class tokens."""
+    _, _, ref = published
+    patch = s2_patch(256, 512, bands=S2_BANDS, seed=8)
+    req = EmbedRequest(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=WHEN, output=OutputSpec.grid(), config=cfg)
+    grid, pooled = ClayV15().embed_patch_both(patch, OutputSpec.grid(), input_prep="tile", request=req, config=cfg)
+    assert grid.data.shape == (1024, 32, 64) and grid.transform.a == 80.0
+    data = patch.data[[S2_BANDS.index(b) for b in clay_mod.BANDS]]
+    lonlat = centre_lonlat(patch)
+    left, cls_l = authors_forward(ref, data[:, :, :256], lonlat)
+    right, cls_r = authors_forward(ref, data[:, :, 256:], lonlat)
+    g = grid.to_numpy()
+    np.testing.assert_allclose(cells(g[:, :, :32]), left, **TOL)
+    np.testing.assert_allclose(cells(g[:, :, 32:]), right, **TOL)
+    np.testing.assert_allclose(pooled.data, (cls_l + cls_r) / 2, **TOL)
+    assert grid.meta["input_gsd_m"] == 10.0
 
 
 def test_public_api_on_a_local_raster(cfg, published, tmp_path):
