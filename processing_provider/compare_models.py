@@ -1,7 +1,8 @@
 """Compare models: run several models on the same extent and time, load each
-model's grid and PCA map into one layer group, and write a comparison report
-(HTML and CSV) on a common grid: per-model facts, linear CKA and k-NN agreement
-between models, and the PCA maps side by side."""
+model's grid and PCA map and the map of where the models agree into one layer
+group named after the models, and write a comparison report (HTML and CSV) on
+a common grid: provenance, PCA maps in comparable colours, a heatmap of
+linear CKA and k-NN overlap, the agreement map."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -9,7 +10,7 @@ import datetime as _dt
 from qgis.core import (
     QgsCoordinateTransform, QgsProcessing, QgsProcessingContext, QgsProcessingException,
     QgsProcessingOutputFile, QgsProcessingOutputHtml, QgsProcessingOutputMultipleLayers,
-    QgsProcessingOutputNumber, QgsProcessingParameterDefinition, QgsProcessingParameterExtent,
+    QgsProcessingOutputNumber, QgsProcessingOutputRasterLayer, QgsProcessingParameterDefinition, QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSource, QgsProcessingParameterField, QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
 )
@@ -22,8 +23,15 @@ from ..qgis_common.params import (
     time_label, tr,
     year_param,
 )
-from ..qgis_common.postprocessors import attach_style, style_pca
+from ..qgis_common.postprocessors import style_pca
+from ..qgis_common.run_layers import queue_in_group, unique_group_name
+from ..qgis_common.styles import VIRIDIS, style_pseudocolor
 from ..qgis_common.worker import run_core_job
+
+
+def style_agreement(layer):
+    """Agreement 0..1: a continuous viridis ramp over the full range."""
+    style_pseudocolor(layer, VIRIDIS, 0.0, 1.0)
 
 
 class CompareModelsAlgorithm(EmbeddingsAlgorithm):
@@ -45,15 +53,21 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
             "Runs every chosen model on the same extent and time and compares them fairly.<br>"
             "A model that cannot run here (missing Python package, no data for the place or year, no "
             "credentials) is reported and skipped; the others go on. Each model's embedding grid and PCA "
-            "map are written to the output folder and loaded into one layer group.<br><br>"
+            "map are written to the output folder and loaded into one layer group named after the models; "
+            "the PCA maps and the agreement map are switched on, the embedding grids off.<br><br>"
             "<b>Common grid</b>: every grid is resampled (average) onto one grid: the native grid of the "
             "<i>reference model</i>, or the ROI's UTM zone at the <i>common resolution</i> (metres); "
             "by default the coarsest native grid among the models.<br>"
-            "<b>Report</b> (report.html, report.csv): per model the dimension, native resolution, CRS, "
-            "coverage and run time; between models linear CKA on the pixels valid in all (1 = the same "
-            "geometry up to rotation and scale; works across dimensions) and the agreement of the "
-            "k-nearest-neighbour sets of those pixels (mean Jaccard index and overlap); and the PCA maps "
-            "side by side (pca_side_by_side.png). The report opens from the Processing results.<br>"
+            "<b>Report</b> (report.html, report.csv): provenance (run time, plugin version, each model's "
+            "source, version and resampling); per model the dimension, native resolution, CRS, coverage "
+            "and run time; the PCA maps side by side in comparable colours (each model's components "
+            "rotated onto the reference model's, so the same field has the same colour; "
+            "pca_side_by_side.png); one heatmap of linear CKA (1 = the same geometry up to rotation and "
+            "scale) and k-nearest-neighbour overlap between every pair of models, with 95 % intervals "
+            "from repeated samples and a shuffled baseline (similarity_heatmap.png); and <b>where the "
+            "models disagree</b>: agreement.tif, per pixel on the common grid, 1 where the models rank the "
+            "pixel's neighbours alike, 0 where they do not. The report opens from the Processing "
+            "results.<br>"
             "<b>Labelled mode</b>: give labelled points or polygons and their class field, and every model "
             "(and all of them concatenated) is ranked on your labels: k-NN (k = 1, 3, 5) and a linear "
             "probe, balanced accuracy with bootstrap 95 % CIs, under random and spatial-block "
@@ -95,6 +109,7 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Output folder")))
         self.addOutput(QgsProcessingOutputMultipleLayers("LAYERS", tr("Grids and PCA maps")))
+        self.addOutput(QgsProcessingOutputRasterLayer("AGREEMENT", tr("Agreement between the models (0..1)")))
         self.addOutput(QgsProcessingOutputHtml("REPORT", tr("Comparison report")))
         self.addOutput(QgsProcessingOutputFile("CSV", tr("Comparison table (CSV)")))
         self.addOutput(QgsProcessingOutputNumber("MODELS_RUN", tr("Models that ran")))
@@ -122,10 +137,10 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
         for r in out["runs"]:
             if not r["ok"]:
                 feedback.reportError(tr("{} skipped: {}").format(r["model"], r["error"]), fatalError=False)
-        self._load_layers(out["runs"], context, time_label(params["temporal"]))
+        self._load_layers(out["runs"], out.get("agreement"), context, time_label(params["temporal"]))
         if out.get("ranking_csv"):
             feedback.pushInfo(tr("Models ranked on the labels: {}").format(out["ranking_csv"]))
-        return {"LAYERS": out["layers"], "REPORT": out["html"], "CSV": out["csv"],
+        return {"LAYERS": out["layers"], "REPORT": out["html"], "CSV": out["csv"], "AGREEMENT": out.get("agreement"),
                 "OUTPUT_FOLDER": folder, "MODELS_RUN": out["models_run"]}
 
     def _labels(self, parameters, context) -> dict:
@@ -152,15 +167,21 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
             block = self.parameterAsDouble(parameters, self.LABEL_BLOCK, context) or None
         return {"labels": labels, "label_block": block}
 
-    def _load_layers(self, runs, context, when):
-        """Queue every grid and PCA map for loading into one group for this run."""
-        group = tr("Model comparison {} ({})").format(when, _dt.datetime.now().strftime("%H:%M:%S"))
-        for r in runs:
-            if not r["ok"]:
-                continue
-            for path, label, style in ((r["grid_path"], tr("{} embedding"), None),
-                                       (r["pca_path"], tr("{} PCA"), style_pca)):
-                name = label.format(r["model"])
-                context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(
-                    name, context.project(), name))
-                attach_style(context, path, style, name=name, group=group)
+    def _load_layers(self, runs, agreement, context, when):
+        """Queue the run's layers for loading into one group named after the
+        models: the agreement map and the PCA maps on, the grids off."""
+        from qgis.core import QgsProject
+
+        ok = [r for r in runs if r["ok"]]
+        if not ok:
+            return None
+        title = tr("Compare {}: {} ({})").format(" vs ".join(r["model"] for r in ok), when,
+                                                 _dt.datetime.now().strftime("%H:%M:%S"))
+        project = context.project() or QgsProject.instance()
+        group = unique_group_name(project.layerTreeRoot(), title)
+        items = [(agreement, tr("Agreement of the models"), style_agreement, True)] if agreement else []
+        items += [(r["pca_path"], tr("{} PCA").format(r["model"]), style_pca, True) for r in ok]
+        items += [(r["grid_path"], tr("{} embedding").format(r["model"]), None, False) for r in ok]
+        for path, name, _, _ in items:
+            context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(name, project, name))
+        return queue_in_group(context, items, group)

@@ -68,15 +68,11 @@ class RunLayerPostProcessor(QgsProcessingLayerPostProcessorInterface):
             place(project, layer, self.group_name, self.visible, self.position)
 
 
-def load_embedding_outputs(context, grid_path, pca_path, model, time_label):
-    """For Processing: when the run loads its outputs, the PCA (styled,
-    visible) and the grid (hidden) go into one new group. LayerDetails gets
-    the group natively where QGIS has groupName (3.32+); older versions move
-    the layers in the post-processor."""
-    project = context.project() or QgsProject.instance()
-    group = unique_group_name(project.layerTreeRoot(), run_title([model], time_label))
-    items = [(pca_path, tr("{} PCA").format(model), style_pca, True),
-             (grid_path, tr("{} embedding").format(model), None, False)]
+def queue_in_group(context, items, group: str):
+    """For Processing: each ``(path, name, style_fn, visible)`` that the run
+    loads goes, styled and checked or not, into the group ``group`` in this
+    order. LayerDetails gets the group natively where QGIS has groupName
+    (3.32+); older versions move the layers in the post-processor."""
     for position, (path, name, style_fn, visible) in enumerate(items):
         if not path or not context.willLoadLayerOnCompletion(path):
             continue
@@ -95,3 +91,11 @@ def load_embedding_outputs(context, grid_path, pca_path, model, time_label):
                 details.layerSortKey = position
     return group
 
+
+def load_embedding_outputs(context, grid_path, pca_path, model, time_label):
+    """For Processing: when the run loads its outputs, the PCA (styled,
+    visible) and the grid (hidden) go into one new group."""
+    project = context.project() or QgsProject.instance()
+    group = unique_group_name(project.layerTreeRoot(), run_title([model], time_label))
+    return queue_in_group(context, [(pca_path, tr("{} PCA").format(model), style_pca, True),
+                                    (grid_path, tr("{} embedding").format(model), None, False)], group)

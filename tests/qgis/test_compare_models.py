@@ -41,7 +41,7 @@ def rows(path):
 def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp_path):
     """gse_annual on the public COG route and Tessera both run; the layers of the
     run land in one group, styled; the report compares them on Tessera's grid."""
-    from qgis.core import QgsMultiBandColorRenderer, QgsProject, QgsRasterLayer
+    from qgis.core import QgsMultiBandColorRenderer, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
 
     out = tmp_path / "cmp"
     res, layers = run_and_load("compare_models", {
@@ -56,14 +56,22 @@ def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp
         assert layers[Path(p).resolve()].isValid()
     t, g = Raster(out / "tessera_grid.tif"), Raster(out / "gse_annual_grid.tif")
     assert (t.count, g.count) == (128, 64) and t.res == (100.0, 100.0) and g.res == (10.0, 10.0)
-    # one group for the run holds the four layers, PCA maps styled
+    # one group named after the models holds the five layers: PCA and agreement on, grids off
     root = QgsProject.instance().layerTreeRoot()
-    groups = [g for g in root.children() if g.name().startswith("Model comparison 2024")]
+    groups = [g for g in root.children() if g.name().startswith("Compare tessera vs gse_annual: 2024")]
     assert len(groups) == 1
-    names = sorted(n.name() for n in groups[0].findLayers())
-    assert names == ["gse_annual PCA", "gse_annual embedding", "tessera PCA", "tessera embedding"]
+    nodes = {n.name(): n for n in groups[0].findLayers()}
+    assert sorted(nodes) == ["Agreement of the models", "gse_annual PCA", "gse_annual embedding", "tessera PCA",
+                             "tessera embedding"]
+    assert {n for n, node in nodes.items() if node.itemVisibilityChecked()} == {
+        "Agreement of the models", "gse_annual PCA", "tessera PCA"}
     pca = layers[(out / "tessera_pca.tif").resolve()]
     assert isinstance(pca.renderer(), QgsMultiBandColorRenderer) and pca.renderer().alphaBand() == 4
+    agree = layers[(out / "agreement.tif").resolve()]
+    assert Path(res["AGREEMENT"]) == out / "agreement.tif"
+    assert isinstance(agree.renderer(), QgsSingleBandPseudoColorRenderer)
+    assert (agree.renderer().classificationMin(), agree.renderer().classificationMax()) == (0.0, 1.0)
+    assert agree.crs().authid() == "EPSG:32631" and agree.dataProvider().sourceHasNoDataValue(1)
     # report: per model facts, and the pair compared on the coarsest grid (Tessera's)
     table = rows(res["CSV"])
     models = {r["model"]: r for r in table if r["record"] == "model"}
@@ -78,8 +86,10 @@ def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp
     # unrelated content (random AEF values vs Tessera's regions): low but defined
     assert 0 <= cka < 0.5 and 0 <= jac < 0.5
     html = Path(res["REPORT"]).read_text()
-    assert "native grid of tessera (the coarsest)" in html and "data:image/png;base64," in html
-    assert (out / "pca_side_by_side.png").stat().st_size > 1000
+    assert "native grid of tessera (the coarsest)" in html and html.count("data:image/png;base64,") == 3
+    assert "aligned onto tessera" in html and "gse_annual averaged from 10 m to 100 m" in html
+    for name in ("pca_side_by_side.png", "similarity_heatmap.png", "agreement.png", "agreement.tif"):
+        assert (out / name).stat().st_size > 1000 and f"href='{name}'" in html
 
 
 def test_a_model_that_cannot_run_is_skipped_and_the_others_go_on(rs_provider, served, tmp_path):
@@ -106,7 +116,8 @@ def test_a_model_that_cannot_run_is_skipped_and_the_others_go_on(rs_provider, se
     assert gse["status"] == "skipped" and "Earth Engine" in gse["message"]
     assert float(next(r for r in table if r["model"] == "tessera")["common_grid_coverage"]) == 1.0
     html = Path(res["REPORT"]).read_text()
-    assert "skipped</span>: CredentialsError" in html and "Linear CKA" not in html  # one model: no pairs
+    assert "skipped</span>: CredentialsError" in html and "How alike" not in html  # one model: no pairs
+    assert res["AGREEMENT"] is None and not (out / "agreement.tif").exists()
 
 
 def test_common_grid_from_a_resolution_or_a_reference_model(rs_provider, served, tmp_path):
