@@ -17,7 +17,8 @@ that module imports terratorch's registry), not typed here.
 The checkpoint is the authors' full model (every tensor of the encoder, the
 decoder and several modalities' embeddings, in their names) with random weights,
 2 encoder blocks and 1 decoder block to stay small; the full-size key set is
-compared on the meta device.
+compared on the meta device. rs-embed 0.3.1's TerraMind adapter (family "dev") is
+run on the same backbone as a second reference for the preprocessing and pooling.
 """
 from __future__ import annotations
 
@@ -240,6 +241,28 @@ def test_public_api_on_a_local_raster(emb, published, tmp_path):
     assert grid.meta["imagery_source"] == "local" and grid.meta["model"] == "terramind"
     expected = authors_forward(ref, seen["array"][None])[0].numpy()
     np.testing.assert_allclose(grid.to_numpy().reshape(768, -1).T, expected, **TOL)
+
+
+def test_rs_embed_adapter_agrees_on_reflectance_within_its_clip(emb, published):
+    """rs-embed 0.3.1's TerraMind path (its preprocessing, its pick of the backbone's
+    last output, its pooling) on the same backbone and a patch within [0, 10^4]: the
+    same tokens and pooled vector. (rs-embed clips to [0, 10^4] first; the authors,
+    and we, do not: brighter pixels differ by design.)"""
+    import rs_embed.embedders.onthefly_terramind as rse
+    from rs_embed.embedders.shared import pool_from_tokens
+
+    e, cfg = emb
+    _, _, ref = published
+    patch = s2_patch(224, 224, bands=S2_BANDS, seed=9)
+    patch.data[:] = np.minimum(patch.data, 10000.0)
+    grid, pooled = e.embed_patch_both(patch, OutputSpec.grid(), config=cfg)
+    x = rse._prepare_terramind_input_chw(patch.data, image_size=224, model_key="terramind_v1_base",
+                                         normalize_mode="zscore")[None]
+    tokens, _ = rse._terramind_forward_tokens_batch(ref, x, modality="S2L2A", layer_index=-1, device="cpu")
+    vec, cls_removed = pool_from_tokens(tokens[0], "mean")
+    assert not cls_removed
+    np.testing.assert_allclose(grid.to_numpy().reshape(768, -1).T, tokens[0], **TOL)
+    np.testing.assert_allclose(pooled.data, vec, **TOL)
 
 
 def test_a_file_without_the_constant_buffers_gives_the_same_tokens(emb, published, tmp_path, monkeypatch):
