@@ -107,7 +107,7 @@ class ClayV15(OnTheFlyEmbedder):
              "embedding and GSD-scaled positions, time and location codes, pretrained on Sentinel-2, "
              "Landsat, Sentinel-1, NAIP, LINZ and MODIS with distillation from a SAM teacher.")
     preprocessing = PREPROCESSING
-    size = "large"
+    encoder_size = "large"  # the published checkpoint's encoder
     depth = None  # the published encoder's 24 blocks (tests may use fewer)
     # Commit "Structure the checkpoint versions" (2033cf5...), which moved clay_v1.5.ckpt
     # to v1.5/clay-v1.5.ckpt (5.16 GB) and is that file's only commit on the Hub as
@@ -124,11 +124,11 @@ class ClayV15(OnTheFlyEmbedder):
         if not sd:
             raise DownloadError(f"{self.weights.filename} holds no 'model.encoder.*' tensors: it is not a "
                                 "Clay v1.5 training checkpoint. Use the official file.")
-        model = build_empty(lambda: clay_encoder(self.size, self.depth))
+        model = build_empty(lambda: clay_encoder(self.encoder_size, self.depth))
         try:
             load_weights(model, sd, strict=True)
         except DownloadError as exc:
-            raise DownloadError(f"The Clay v1.5 weights do not match the Clay {self.size} encoder: {exc}") from exc
+            raise DownloadError(f"The Clay v1.5 weights do not match the Clay {self.encoder_size} encoder: {exc}") from exc
         return check_materialized(model)
 
     def preprocess(self, x):
