@@ -128,7 +128,8 @@ class ClayV15(OnTheFlyEmbedder):
         try:
             load_weights(model, sd, strict=True)
         except DownloadError as exc:
-            raise DownloadError(f"The Clay v1.5 weights do not match the Clay {self.encoder_size} encoder: {exc}") from exc
+            raise DownloadError(f"The Clay v1.5 weights do not match the Clay {self.encoder_size} encoder: "
+                                f"{exc}") from exc
         return check_materialized(model)
 
     def preprocess(self, x):
