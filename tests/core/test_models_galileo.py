@@ -111,7 +111,9 @@ def s2_order(patch):
     return patch.data[[S2_BANDS.index(b) for b in GalileoNano.bands]].astype(np.float64)[None]
 
 
-def test_key_set_and_shapes_are_the_authors_for_every_published_size():
+def test_key_set_and_shapes_are_the_authors_for_every_published_size(monkeypatch):
+    # the FlexiPatchEmbed resize matrices (pinvs) are a plain dict, not state: not built here
+    monkeypatch.setattr(vendor.FlexiPatchEmbed, "_cache_pinvs", lambda self: {})
     for size, enc in PUBLISHED.items():
         with torch.device("meta"):
             ours = {k: tuple(v.shape) for k, v in GalileoS2Encoder(**enc).state_dict().items()}
@@ -185,7 +187,8 @@ def test_public_api_on_a_local_raster_is_georeferenced_and_recorded(emb, tmp_pat
     g = target_grid(roi, 10.0)
     assert grid.data.shape == (128, 8, 8) and pooled.data.shape == (128,) and grid.crs == g.crs
     assert (grid.transform.c, grid.transform.f) == (g.transform.c, g.transform.f)
-    assert grid.transform.a == pytest.approx(g.width * 10.0 / 8) and grid.transform.e == pytest.approx(-g.height * 10.0 / 8)
+    assert grid.transform.a == pytest.approx(g.width * 10.0 / 8)
+    assert grid.transform.e == pytest.approx(-g.height * 10.0 / 8)
     np.testing.assert_allclose(pooled.data, grid.to_numpy().reshape(128, -1).mean(1), rtol=1e-5, atol=1e-6)
     m = grid.meta
     assert m["model"] == "galileo" and m["imagery_source"] == "local" and m["bands"] == list(GalileoNano.bands)
@@ -244,10 +247,13 @@ def test_frames_option_is_checked():
     from rs_embed_qgis.embedders.errors import SpecError
     from rs_embed_qgis.embedders.models.galileo import frame_count
 
+    def req(frames):
+        return EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": frames})
+
     for bad in (0, 13, "two", 2.5):
         with pytest.raises(SpecError, match="frames"):
-            frame_count(EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": bad}))
-    assert frame_count(EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": 12})) == 12
+            frame_count(req(bad))
+    assert frame_count(req(12)) == 12
     tiled = dict(spatial=BBox(2.9, 51.0, 3.1, 51.1), temporal=TemporalSpec.year(2021), output=OutputSpec.grid(),
                  input_prep="tile")
     assert not GalileoNano().supports_chunks(EmbedRequest(options={"frames": 2}, **tiled))  # frames: whole path
