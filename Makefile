@@ -115,8 +115,11 @@ zip: qm
 	/usr/bin/python3 scripts/make_zip.py dist/$(PLUGIN)-$(VERSION).zip
 
 # Translations: refresh .ts from the sources, compile .qm.
-ts: apt
-	pylupdate5 -noobsolete $$(git ls-files '*.py' | grep -v -E '^(tests|bench|scripts)/') -ts i18n/rs_embed_de.ts
+# The catalog's model labels and option help come in through a generated file of tr() calls.
+ts: apt link
+	/usr/bin/python3 scripts/catalog_strings.py $(BUILD)/catalog_strings.py
+	pylupdate5 -noobsolete $$(git ls-files '*.py' | grep -v -E '^(tests|bench|scripts)/') \
+	  $(BUILD)/catalog_strings.py -ts i18n/rs_embed_de.ts
 
 qm: $(BUILD)/apt.stamp
 	@for ts in i18n/*.ts; do [ -e "$$ts" ] || continue; lrelease -silent "$$ts" -qm "$${ts%.ts}.qm"; done

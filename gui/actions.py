@@ -6,6 +6,7 @@ from qgis.core import Qgis, QgsApplication, QgsDistanceArea, QgsGeometry, QgsPro
 from qgis.PyQt.QtWidgets import QAction, QMessageBox
 
 from ..qgis_common.icons import icon
+from ..qgis_common.numbers import coords
 from ..qgis_common.params import tr
 
 MENU = "RS Embed"
@@ -101,8 +102,9 @@ class PluginActions:
             self.tool.clear()
             self.iface.messageBar().pushMessage(tr("RS Embed"), str(exc), Qgis.Warning, 8)
             return
-        text = "{} ({})\n{}: {:.5f}, {:.5f} .. {:.5f}, {:.5f}".format(
-            rect.toString(2), crs.authid(), tr("lon/lat"), *bbox.bounds_4326())
+        w, s, e, n = bbox.bounds_4326()
+        text = "{} ({})\n{}: {} .. {}".format(
+            rect.toString(2), crs.authid(), tr("lon/lat"), coords((w, s)), coords((e, n)))
         dialog = EmbedExtentDialog(text, extent_area_km2(rect, crs, context), self.iface.mainWindow(),
                                    families=family_state())
         accepted = dialog.exec_()

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Optional, Tuple
 
+from ..qgis_common.numbers import num
 from ..qgis_common.params import tr
 from ..qgis_common.settings import read_settings
 
@@ -60,9 +61,9 @@ def usage(folder: Path) -> Tuple[int, int]:
 def human(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            return f"{n:.0f} {unit}" if unit == "B" else f"{num(n, 1)} {unit}"
         n /= 1024.0
-    return f"{n:.1f} TB"
+    return f"{num(n, 1)} TB"
 
 
 def clear(kind: str, settings=None) -> Optional[int]:

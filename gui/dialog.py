@@ -15,6 +15,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..embedders import catalog
 from ..qgis_common.choices import backend_labels, imagery_source_labels, value_scale_labels
+from ..qgis_common.numbers import num
 from ..qgis_common.params import tr
 from .task import RunSpec
 
@@ -67,7 +68,7 @@ def model_rows(families=None):
     environment lacks (``families`` as from :func:`family_state`)."""
     rows = []
     for card in catalog.MODELS:
-        label, tip = card.label, tr("Needs the families: {}").format(", ".join(card.families))
+        label, tip = tr(card.label), tr("Needs the families: {}").format(", ".join(card.families))
         if families is None:
             label += " " + tr("[not set up]")
             tip += "\n" + tr("RS Embed is not set up: run Raster › RS Embed › Set up RS Embed.")
@@ -92,7 +93,7 @@ class EmbedExtentDialog(QDialog):
 
         info = extent_text
         if area_km2 is not None:
-            info += "\n" + tr("Area: {:,.2f} km²").format(area_km2)
+            info += "\n" + tr("Area: {} km²").format(num(area_km2, 2))
         self.extent_label = QLabel(info)
         self.extent_label.setWordWrap(True)
         form.addRow(tr("Extent"), self.extent_label)

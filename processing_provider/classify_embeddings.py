@@ -13,6 +13,7 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param
+from ..qgis_common.numbers import num
 from ..qgis_common.params import enum_param, enum_value, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_classes, style_similarity
@@ -190,10 +191,10 @@ class ClassifyEmbeddingsAlgorithm(AnalysisAlgorithm):
                            feedback, span=(0.0, 99.0))
         sampling_warnings(res, feedback)
         m = res["metrics"]
-        feedback.pushInfo(tr("Validation ({}): accuracy {:.3f} [{:.3f}, {:.3f}], balanced accuracy {:.3f} "
-                             "[{:.3f}, {:.3f}] on {} pixels").format(
-            res["validation"], m["accuracy"]["value"], m["accuracy"]["low"], m["accuracy"]["high"],
-            m["balanced_accuracy"]["value"], m["balanced_accuracy"]["low"], m["balanced_accuracy"]["high"], m["n"]))
+        acc, bal = m["accuracy"], m["balanced_accuracy"]
+        feedback.pushInfo(tr("Validation ({}): accuracy {} [{} – {}], balanced accuracy {} [{} – {}] on {} pixels").format(
+            res["validation"], num(acc["value"], 3), num(acc["low"], 3), num(acc["high"], 3),
+            num(bal["value"], 3), num(bal["low"], 3), num(bal["high"], 3), m["n"]))
         label = f"{params['field']} {params['estimator']}"
         attach_style(context, params["output"], style_classes, name=f"{label} classes")
         attach_style(context, params["confidence_output"], style_similarity, name=f"{label} confidence")

@@ -11,6 +11,7 @@ from qgis.core import (
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
 from ..embedders.catalog import PRODUCT_BACKENDS, model_ids
 from ..qgis_common.choices import backend_labels, labelled, model_enum
+from ..qgis_common.numbers import num
 from ..qgis_common.params import enum_param, enum_value, spatial_from_extent, spatial_params, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_change
@@ -81,7 +82,7 @@ class EmbeddingChangeAlgorithm(AnalysisAlgorithm):
         if res["resampled"]:
             feedback.pushInfo(tr("B was resampled onto A's grid ({}).").format(params["resampling"]))
         mean = res["mean"] if res["mean"] is not None else float("nan")
-        feedback.pushInfo(tr("Mean cosine distance {:.4f}").format(mean))
+        feedback.pushInfo(tr("Mean cosine distance {}").format(num(mean, 4)))
         attach_style(context, out, style_change, name=f"change {label}")
         kept = {name: res[key] for name, key in ((self.GRID_A, "grid_a"), (self.GRID_B, "grid_b")) if res.get(key)}
         return {self.OUTPUT: out, "MEAN_DISTANCE": mean, **kept}

@@ -12,6 +12,7 @@ from qgis.core import (
 from .analysis_common import ImageryAlgorithm
 from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES
 from ..qgis_common.choices import imagery_source_labels, labelled
+from ..qgis_common.numbers import num, num_g
 from ..qgis_common.params import (
     date_param, enum_param, enum_value, spatial_from_extent, spatial_params, temporal_params, time_label, tr,
     year_param,
@@ -109,8 +110,8 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
         res = run_core_job("fetch_imagery", params, [out_path], feedback, span=(0.0, 97.0))
         scenes = res["scenes"]
         feedback.pushInfo(tr("Source: {}; {} scene(s): {}").format(res["source"], len(scenes), ", ".join(scenes[:10])))
-        feedback.pushInfo(tr("Grid: {} at {:g} m, {} x {} pixels; {:.0%} of pixels have data{}").format(
-            res["crs"], res["res"], res["width"], res["height"], res["valid_fraction"] or 0.0,
+        feedback.pushInfo(tr("Grid: {} at {} m, {} x {} pixels; {}% of pixels have data{}").format(
+            res["crs"], num_g(res["res"]), res["width"], res["height"], num(100 * (res["valid_fraction"] or 0.0), 0),
             tr(" (from the cache)") if res.get("cache") == "hit" else ""))
         feedback.setProgress(100)
         rgb = res.get("rgb")

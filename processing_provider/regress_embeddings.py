@@ -8,6 +8,7 @@ from qgis.core import QgsProcessingOutputNumber, QgsProcessingOutputString, QgsP
 from .analysis_common import AnalysisAlgorithm
 from .classify_embeddings import (add_learning_parameters, add_report_and_model, learning_params, report_outputs,
                                   sampling_warnings)
+from ..qgis_common.numbers import num, num_g
 from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_similarity
@@ -49,9 +50,9 @@ class RegressEmbeddingsAlgorithm(AnalysisAlgorithm):
                            [params["output"], params["report"], params["model_output"]], feedback, span=(0.0, 99.0))
         sampling_warnings(res, feedback)
         m = res["metrics"]
-        feedback.pushInfo(tr("Validation ({}): R² {:.3f} [{:.3f}, {:.3f}], RMSE {:.4g}, MAE {:.4g} on {} pixels").format(
-            res["validation"], m["r2"]["value"], m["r2"]["low"], m["r2"]["high"], m["rmse"]["value"],
-            m["mae"]["value"], m["n"]))
+        feedback.pushInfo(tr("Validation ({}): R² {} [{} – {}], RMSE {}, MAE {} on {} pixels").format(
+            res["validation"], num(m["r2"]["value"], 3), num(m["r2"]["low"], 3), num(m["r2"]["high"], 3),
+            num_g(m["rmse"]["value"], 4), num_g(m["mae"]["value"], 4), m["n"]))
         attach_style(context, params["output"], style_similarity, name=f"{params['field']} {params['estimator']}")
         return {"OUTPUT": params["output"], "MODEL_OUTPUT": params["model_output"], "R2": m["r2"]["value"],
                 "RMSE": m["rmse"]["value"], **report_outputs(res)}

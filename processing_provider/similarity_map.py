@@ -11,6 +11,7 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param, embedding_raster
+from ..qgis_common.numbers import num
 from ..qgis_common.params import enum_param, enum_value, tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_similarity
@@ -94,6 +95,6 @@ class SimilarityMapAlgorithm(AnalysisAlgorithm):
         for msg in res["skipped"]:
             feedback.pushWarning(tr("Reference skipped: {}").format(msg))
         mean = res["mean"] if res["mean"] is not None else float("nan")
-        feedback.pushInfo(tr("{} reference vectors; mean similarity {:.3f}").format(res["references"], mean))
+        feedback.pushInfo(tr("{} reference vectors; mean similarity {}").format(res["references"], num(mean, 3)))
         attach_style(context, out, style_similarity, name=f"{layer.name()} similarity")
         return {self.OUTPUT: out, "REFERENCE_COUNT": res["references"], "MEAN_SIMILARITY": mean}

@@ -26,7 +26,10 @@ def option_labels(param) -> dict:
 
 
 def model_labels() -> dict:
-    return {m.id: m.label for m in catalog.MODELS}
+    """id -> the model's label in the user's language (catalog text, translated)."""
+    from .params import tr
+
+    return {m.id: tr(m.label) for m in catalog.MODELS}
 
 
 def model_enum(name, description, ids, default=None, multiple=False, optional=False):

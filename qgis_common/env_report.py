@@ -80,7 +80,7 @@ def _models_table(report: dict) -> str:
     rows = []
     for m in report["models"]:
         state = _ok(tr("ready")) if m["ready"] else _bad(tr("needs {}").format(", ".join(m["missing_families"])))
-        rows.append(f"<tr><td><b>{html.escape(m['id'])}</b><br><small>{html.escape(m['title'])}</small></td>"
+        rows.append(f"<tr><td><b>{html.escape(m['id'])}</b><br><small>{html.escape(tr(m['title']))}</small></td>"
                     f"<td>{state}</td><td>{html.escape(', '.join(m['families']))}</td></tr>")
     return f'<table border="1" cellpadding="4" cellspacing="0">{head}{"".join(rows)}</table>'
 

@@ -13,6 +13,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime
 
 from ..embedders import catalog
+from .numbers import num
 from ..embedders import errors as core_errors
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -132,8 +133,9 @@ def bbox_from_rect(rect, crs, transform_context):
     xmin, ymin, xmax, ymax = vals
     if xmin < -180.0001 or xmax > 180.0001 or ymin < -90.0001 or ymax > 90.0001:
         raise SpecError(
-            tr("The extent is not on Earth: in EPSG:4326 it spans lon {:.4f}..{:.4f}, lat {:.4f}..{:.4f}; "
-               "check the extent's CRS ({}).").format(xmin, xmax, ymin, ymax, crs.authid()))
+            tr("The extent is not on Earth: in EPSG:4326 it spans lon {} .. {}, lat {} .. {}; "
+               "check the extent's CRS ({}).").format(*(num(v, 4, group=False) for v in (xmin, xmax, ymin, ymax)),
+                                                      crs.authid()))
     return BBox(max(xmin, -180.0), max(ymin, -90.0), min(xmax, 180.0), min(ymax, 90.0), footprint=footprint)
 
 
@@ -259,13 +261,13 @@ def time_label(temporal: dict) -> str:
 
 
 def metadata_text(meta: dict) -> str:
-    """Run metadata as readable lines for the Log (nested values compact)."""
-    import json
+    """Run metadata as readable lines for the Log: numbers in the user's
+    locale, nested values as compact JSON."""
+    from .numbers import value_text
 
     lines = [tr("Run metadata:")]
     for k in sorted(meta):
-        v = meta[k]
-        text = v if isinstance(v, str) else json.dumps(v, default=str)
+        text = value_text(meta[k])
         lines.append(f"  {k}: {text if len(text) <= 200 else text[:197] + '…'}")
     return "\n".join(lines)
 

@@ -78,9 +78,94 @@ def test_the_ui_speaks_german_with_the_translator(german_qm, qgis_iface, rs_prov
         actions.teardown()
         assert rs_provider.algorithm("check_environment").displayName() == "Umgebung prüfen"
         assert rs_provider.algorithm("setup_environment").displayName() == "RS Embed einrichten"
-        assert tr("Area: {:,.2f} km²").format(1234.5) == "Fläche: 1,234.50 km²"
         d = EmbedExtentDialog("x", 1.0)
         assert d.windowTitle() == "RS Embed: gezeichnete Ausdehnung einbetten"
     finally:
         i18n.remove_translator(translator)
     assert tr("Check environment") == "Check environment"
+
+
+@pytest.fixture
+def german_ui(german_qm):
+    """The German translation and German number formats, as QGIS sets them
+    for a German user (QLocale's default follows QGIS's locale settings)."""
+    from qgis.PyQt.QtCore import QLocale
+
+    translator = i18n.install_translator("de_DE", german_qm)
+    assert translator is not None
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.German, QLocale.Germany))
+    try:
+        yield
+    finally:
+        QLocale.setDefault(before)
+        i18n.remove_translator(translator)
+
+
+def test_dates_are_not_data_in_german():
+    """'Daten' is German for data: a date or a time window is Datum/Zeitraum."""
+    checked = 0
+    for _, src, tr in messages(TS):
+        if re.search(r"\bdates?\b", src, re.I):
+            checked += 1
+            assert re.search(r"datum|zeitraum", tr.text, re.I), (src, tr.text)
+            if not re.search(r"\bdata\b", src, re.I):
+                assert "Daten" not in tr.text, (src, tr.text)
+    assert checked >= 5
+
+
+def test_numbers_use_the_locale_in_the_german_ui(german_ui, qgis_iface):
+    from rs_embed_qgis.gui.dialog import EmbedExtentDialog
+    from rs_embed_qgis.qgis_common import numbers
+    from rs_embed_qgis.qgis_common.params import metadata_text
+
+    assert numbers.num(1234.5) == "1.234,50" and numbers.num(0.25, 3) == "0,250"
+    assert numbers.num_g(10.0) == "10" and numbers.num_g(2.5) == "2,5"
+    assert numbers.coords([14.9, 52.25], 2) == "14,90; 52,25"  # a comma is the decimal point here
+    d = EmbedExtentDialog("x", 1234.5)
+    assert "Fläche: 1.234,50 km²" in d.extent_label.text()
+    text = metadata_text({"coverage": 0.875, "year": 2024, "bbox": [14.9, 52.2, 15.0, 52.3],
+                          "model": "tessera", "grid": {"crs": "EPSG:32633"}})
+    assert "coverage: 0,875" in text and "year: 2024" in text and "bbox: 14,9; 52,2; 15; 52,3" in text
+    assert text.splitlines()[0] == "Metadaten des Laufs:"
+    assert 'grid: {"crs": "EPSG:32633"}' in text
+
+
+def test_numbers_keep_english_formats_in_the_english_ui(qgis_app):
+    from qgis.PyQt.QtCore import QLocale
+
+    from rs_embed_qgis.qgis_common import numbers
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.English, QLocale.UnitedStates))
+    try:
+        assert numbers.num(1234.5) == "1,234.50" and numbers.coords([14.9, 52.25], 2) == "14.90, 52.25"
+    finally:
+        QLocale.setDefault(before)
+
+
+def test_model_help_and_labels_speak_german(german_ui, rs_provider, qgis_iface):
+    """The model cards (labels, option help) shown in the toolbox, the
+    drawn-extent dialog and Check environment are translated."""
+    from rs_embed_qgis.embedders import catalog
+    from rs_embed_qgis.gui.dialog import model_rows
+    from rs_embed_qgis.qgis_common.choices import model_labels
+    from rs_embed_qgis.qgis_common.env_report import report_html
+    from rs_embed_qgis.qgis_common.params import tr
+
+    for m in catalog.MODELS:
+        assert tr(m.label) != m.label, m.label
+    for text in catalog.OPTION_HELP.values():
+        assert tr(text) != text, text
+    labels = model_labels()
+    assert labels["tessera"] == "Tessera v1.1: vorberechnet, 128-d, 10 m"
+    assert [label for _, label, _ in model_rows({f: [] for m in catalog.MODELS for f in m.families})] == [
+        labels[m.id] for m in catalog.MODELS]
+    help_text = rs_provider.algorithm("embed_roi").shortHelpString()
+    for m in catalog.MODELS:
+        assert m.label not in help_text and labels[m.id] in help_text
+    assert tr(catalog.OPTION_HELP["frames"]) in help_text
+    report = {"python": "/p/python", "python_version": "3.11.2", "families": [], "gpu": {"summary": ""},
+              "models": [{"id": "tessera", "title": catalog.card("tessera").label, "ready": True,
+                          "missing_families": [], "families": ["core", "tessera"]}]}
+    assert "vorberechnet" in report_html(report)
