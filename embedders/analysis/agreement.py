@@ -40,8 +40,8 @@ class AgreementResult:
     def method(self) -> str:
         side = 2 * self.reach + 1
         return (f"Spearman rank correlation of the embedding distances from each pixel to its "
-                f"{side * side - 1} neighbours on a {side} x {side} lattice of every {self.step}th pixel "
-                f"(out to {self.step * self.reach} pixels), per pair of models, negatives shown as 0, "
+                f"{side * side - 1} neighbours on a {side} x {side} lattice (one every {self.step} pixels, "
+                f"out to {self.step * self.reach} pixels), per pair of models, negatives shown as 0, "
                 f"mean over {len(self.pairs)} pair(s)")
 
 

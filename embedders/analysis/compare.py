@@ -220,9 +220,12 @@ class ModelRun:
 
 def _source_of(meta: dict) -> str:
     """A short provenance line from a run's metadata."""
-    parts = [str(meta[k]) for k in ("source", "imagery_source", "backend") if isinstance(meta.get(k), str)
-             and meta.get(k) not in ("", "auto")]
-    return "; ".join(dict.fromkeys(parts))
+    text = "; ".join(dict.fromkeys(str(meta[k]) for k in ("source", "imagery_source")
+                                   if isinstance(meta.get(k), str) and meta[k]))
+    route = meta.get("backend")
+    if isinstance(route, str) and route not in ("", "auto"):
+        text = f"{text} (route: {route})" if text else f"route: {route}"
+    return text
 
 
 def _failure_text(exc: BaseException) -> str:

@@ -98,9 +98,8 @@ def compare_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Ca
                  "run time": f"{time.perf_counter() - t0:.1f} s", "plugin version": __version__,
                  "ROI (lon/lat)": ", ".join(f"{v:.5f}" for v in spatial.bounds_4326()), "time": str(temporal),
                  "models": ", ".join(models)}
-        page = [rs.provenance(runs, comp, facts)] + sections + [rs.files(f.name for f in files)]
         write_html(report.path(out_dir / "report.html"), runs, comp, None, "RS Embed model comparison",
-                   None, page)
+                   None, sections + [rs.files(f.name for f in files)], lead=rs.provenance(runs, comp, facts))
         commit_all(sets)
     except BaseException:
         discard_all(sets)

@@ -108,9 +108,10 @@ def _table(header, rows):
 
 
 def write_html(path, runs: List[ModelRun], comp: Optional[Comparison], png_path=None,
-               title="Model comparison", context: dict = None, sections: Sequence[str] = ()) -> Path:
+               title="Model comparison", context: dict = None, sections: Sequence[str] = (),
+               lead: str = "") -> Path:
     """A self-contained report page (figures embedded as data URIs):
-    ``context`` facts, the models table, the PCA figure (``png_path``, unless
+    ``context`` facts, ``lead`` (HTML, e.g. the provenance), the models table, the PCA figure (``png_path``, unless
     ``sections`` bring their own) and further ``sections`` (report_sections.py)."""
     from . import report_sections
 
@@ -118,6 +119,7 @@ def write_html(path, runs: List[ModelRun], comp: Optional[Comparison], png_path=
     parts = [f"<h1>{e(title)}</h1>"]
     if context:
         parts.append("<p>" + "<br>".join(f"<b>{e(k)}</b>: {e(str(v))}" for k, v in context.items()) + "</p>")
+    parts.append(lead)
     parts.append("<h2>Models</h2>")
     cov = comp.coverage if comp else {}
     parts.append(_table(

@@ -84,7 +84,7 @@ def agreement(result, png, name: str) -> str:
 def pca(png, reference: Optional[str], fits: Dict[str, float]) -> str:
     if png is None:
         return ""
-    fit = ", ".join(f"{m} {v:.2f}" for m, v in fits.items() if m != reference and v == v)
+    fit = ", ".join(f"{m} {max(0.0, v):.2f}" for m, v in fits.items() if m != reference and v == v)
     how = (f"colours aligned onto {e(reference)} (orthogonal Procrustes on the standardised PCA scores; the "
            f"same field has the same colour; share of {e(reference)}'s colour variance reproduced: {e(fit)})"
            if reference and len(fits) > 1 else "each model's own colours")
