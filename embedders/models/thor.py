@@ -1,7 +1,8 @@
 """THOR 1.0 Base (FM4CS: NR, UiT, ESA Phi-lab) on ten Sentinel-2 L2A bands (``thor``).
 
-The authors publish no package that installs here (their terratorch extension
-needs terratorch and their unreleased ``thor`` package); the encoder is our own
+The authors publish no package that installs on Python 3.11 (``thor-terratorch-ext``
+0.2.1 needs terratorch 1.2.4, Python >= 3.12, and their ``thor`` package from git,
+not on PyPI); the encoder is our own
 implementation (``thor_net``) of their ``ThorViTEncoder``, fed as their
 ``thor_terratorch_ext`` backbone (``THOREncoderWrapper``) is in their README and
 embedding-generation config (``config/embedding_generation.yaml``):
@@ -77,6 +78,8 @@ class THORBase(OnTheFlyEmbedder):
     # The weights file named by the authors' loader (pretrained_weights["thor_v1_base"]). Revision
     # 823c265... is the one a third-party project pins for this repo (found by code search; the
     # Hub's commit list could not be read from here). No sha256 is published: recorded at first download.
+    # Read with weights_only=True, as the authors' own loader reads it (a plain torch.load under the
+    # torch >= 2.6 that their terratorch 1.2.4 requires).
     weights = WeightsSpec(repo_id="FM4CS/THOR-1.0-base", filename="thor_v1_vit_base.pt",
                           revision="823c265cbb941a3e1b9054910a65dbe190c11f11", license="Apache-2.0")
 
@@ -93,7 +96,7 @@ class THORBase(OnTheFlyEmbedder):
             raise DownloadError(f"{self.weights.filename} holds a {arch['dim']}-wide THOR encoder; "
                                 f"{self.model_id} is the {self.dim}-wide Base.")
         model = build_empty(lambda: thor_net.build_encoder(arch["dim"], arch["depth"], arch["heads"], PATCH))
-        load_weights(model, converted)
+        load_weights(model, {k: v.float() for k, v in converted.items()})
         return check_materialized(model)
 
     def preprocess(self, x):
@@ -111,4 +114,7 @@ class THORBase(OnTheFlyEmbedder):
         meta = super()._meta(request, patch, prep, dev, gsd, output)
         meta["side_inputs"] = {"ground_cover_m": INPUT * 10, "band_gsd_m": [10, 20], "patch_size": PATCH,
                                "input_gsd_m": gsd}
+        if abs(gsd - 10.0) > 2.5:
+            meta["gsd_note"] = (f"THOR is told its input pixels are 10 m; these are {gsd:.1f} m "
+                                "(resize). input_prep 'tile' keeps native 10 m pixels.")
         return meta

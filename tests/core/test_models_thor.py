@@ -106,14 +106,17 @@ def published(tmp_path_factory):
     mp.undo()
 
 
-def test_key_set_is_the_authors_full_size_base():
-    """The oracle's arguments build the registered Base v1 (12 blocks), and our encoder
-    takes exactly its S2 10/20 m tensors: the other channels' patch kernels, the other
-    groups' band codes and the final norm (unused by the wrapper's output) are left."""
+def test_key_set_is_the_authors_full_size_base(published):
+    """The oracle's arguments build the registered Base v1 but for its depth, and our
+    encoder takes exactly its S2 10/20 m tensors: the other channels' patch kernels,
+    the other groups' band codes and the final norm (unused by the wrapper's output)
+    are left."""
+    _, wrapper = published
     # built on the CPU: the authors' constructor fills its band codes through numpy (no meta device)
     official = vendor_encoder.thor_vit_base_encoder_alibi_patch_size_embed_v1(base_params()).state_dict()
-    replica = {k: tuple(v.shape) for k, v in authors_encoder(depth=12)[0].state_dict().items()}
-    assert replica == {k: tuple(v.shape) for k, v in official.items()}
+    replica = {k: tuple(v.shape) for k, v in wrapper.model.state_dict().items()}
+    assert replica == {k: tuple(v.shape) for k, v in official.items()
+                       if not k.startswith("blocks.") or int(k.split(".")[1]) < 2}
     arch = thor_net.arch_of(official)
     assert arch == dict(dim=768, depth=12, heads=12, band_dim=128)
     left = set(official) - set(thor_net.used_keys(official))
@@ -141,16 +144,9 @@ def test_grid_and_pooled_equal_the_authors_wrapper_forward(published):
     assert params["S2:Blue"]["num_patch"] == 36 and params["S2:RE1"]["num_patch"] == 18
     expected = merged[0][0].numpy()  # (768, 36, 36): last block, groups merged by mean
     scale = float(np.abs(expected).max())
-    np.testing.assert_allclose(grid.to_numpy(), expected, rtol=1e-4, atol=1e-4 * scale)
-    np.testing.assert_allclose(pooled.data, expected.mean(axis=(1, 2)), rtol=1e-4, atol=1e-4 * scale)
+    np.testing.assert_allclose(grid.to_numpy(), expected, rtol=1e-5, atol=2e-5 * scale)
+    np.testing.assert_allclose(pooled.data, expected.mean(axis=(1, 2)), rtol=1e-5, atol=2e-5 * scale)
 
-    # the 20 m group matters: swapping two of its bands changes the grid
-    swapped = patch.data.copy()
-    i, j = S2_BANDS.index("B11"), S2_BANDS.index("B05")
-    swapped[[i, j]] = swapped[[j, i]]
-    other = THORBase().embed_patch(patch.__class__(swapped, patch.bands, patch.grid, {}), OutputSpec.grid(),
-                                   config=cfg)
-    assert not np.allclose(other.to_numpy(), grid.to_numpy(), atol=1e-2 * scale)
 
 
 def test_public_api_on_a_local_raster_is_georeferenced_and_described(published, tmp_path):
@@ -173,7 +169,7 @@ def test_public_api_on_a_local_raster_is_georeferenced_and_described(published, 
     assert m["model"] == "thor" and m["bands"] == list(thor_mod.BANDS) and m["input_size"] == 288
     assert m["side_inputs"] == {"ground_cover_m": 2880, "band_gsd_m": [10, 20], "patch_size": 8,
                                 "input_gsd_m": pytest.approx(10.0)}
-    assert m["preprocessing"]["normalisation"]["mean"] == list(thor_mod.MEAN)
+    assert "gsd_note" not in m and m["preprocessing"]["normalisation"]["mean"] == list(thor_mod.MEAN)
     assert THORBase.weights.revision in m["weights"]["source"] and len(THORBase.weights.revision) == 40
     pooled = api.get_embedding_from_data("thor", str(path), output=OutputSpec.pooled(), config=cfg)
     np.testing.assert_allclose(pooled.data, grid.to_numpy().mean(axis=(1, 2)), rtol=1e-5, atol=1e-5)
