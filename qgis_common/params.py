@@ -54,13 +54,14 @@ def enum_value(alg, parameters, name, context, options):
         value = alg.parameterAsEnumString(parameters, name, context)
         return value if value not in (None, "") else definition.defaultValue()
     idx = alg.parameterAsEnum(parameters, name, context)
-    return list(options)[idx]
+    return list(definition.options() or options)[idx]  # the parameter's own list (it may leave some out)
 
 
 def enum_values(alg, parameters, name, context, options):
-    if enum_uses_strings(alg.parameterDefinition(name)):
+    definition = alg.parameterDefinition(name)
+    if enum_uses_strings(definition):
         return list(alg.parameterAsEnumStrings(parameters, name, context))
-    return [list(options)[i] for i in alg.parameterAsEnums(parameters, name, context)]
+    return [list(definition.options() or options)[i] for i in alg.parameterAsEnums(parameters, name, context)]
 
 
 def enum_uses_strings(definition):
