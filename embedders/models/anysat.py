@@ -12,12 +12,14 @@ Input as the authors document it (README, ``demo.ipynb``):
 
 * ``s2``: (B, T, 10, H, W), bands B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 at
   10 m, standardised ``(x - mean) / std`` with the S2 mean/std published in their
-  demo notebook (TreeSatAI-TS statistics, reflectance x 10^4); here T = 1, the
-  composite of the time window;
-* ``s2_dates``: day of year of each frame. The README says 01/01 = 0, but every
-  loader the weights were trained with (TreeSatAI-TS, FLAIR, PLANTED,
-  S2NAIP-urban) and the demo use Python's ``tm_yday`` (01/01 = 1): we follow the
-  code, with the midpoint of the time window (1 July, day 182, without one);
+  demo notebook (TreeSatAI-TS statistics, reflectance x 10^4); T = 1 (the
+  composite of the time window) by default, ``options={"frames": T}`` (2..8)
+  splits the window into T equal parts and composites each, a time series as
+  the model was pretrained on;
+* ``s2_dates``: day of year of each frame (its part's midpoint). The README
+  says 01/01 = 0, but every loader the weights were trained with (TreeSatAI-TS,
+  FLAIR, PLANTED, S2NAIP-urban) and the demo use Python's ``tm_yday``
+  (01/01 = 1): we follow the code (day 182, 1 July, without a time window);
 * ``patch_size`` in metres (a multiple of 10): 40 m here, i.e. 4 x 4 pixels, on
   64 x 64 pixel tiles (640 m): the S2NAIP-urban tile size and its smallest
   pretraining scale; 16 x 16 = 256 patches (the authors advise at most 1024).
@@ -33,11 +35,19 @@ several tiles the mean of the tiles' vectors.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as _dt
 
+import numpy as np
+
+from ..errors import RSEmbedError, SpecError
+from ..progress import NULL_PROGRESS
 from ..registry import register
+from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from .base import OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize, unwrap_state_dict
+from .prithvi import frame_count, split_window
 
 BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
 # demo.ipynb MEAN_S2 / STD_S2 (gastruc/AnySat), reflectance x 10^4, in BANDS order
@@ -57,20 +67,34 @@ PREPROCESSING = {
     "input_size": "64 x 64 pixels of 10 m (640 m): the S2 branch reads pixels as 10 m; input_prep auto = tile",
     "patch_size_m": PATCH_M,
     "side_inputs": {"s2_dates": "day of year (tm_yday, 1 January = 1, as the authors' loaders and demo) of "
-                                f"the time window's midpoint; {NO_WINDOW_DOY} without one",
-                    "frames": "1 (T = 1: the window's composite)"},
+                                f"each frame's time window midpoint; {NO_WINDOW_DOY} without a window",
+                    "frames": "1 by default (T = 1: the window's composite); options frames=T (2..8): the "
+                              "window split into T equal parts, one composite each, as the (B, T, 10, H, W) "
+                              "time series the L-TAE projector attends over (closer to the pretraining series)"},
     "pooled": "the authors' output='tile' vector (class query of the final cross-attention block); "
               "mean over tiles",
     "grid": "the authors' output='patch' tokens: 768 x 16 x 16 per 64 px tile, one cell per 40 m",
 }
 
 
-def day_of_year(request) -> int:
-    temporal = getattr(request, "temporal", None) if request is not None else None
+def day_of_year(temporal) -> int:
+    """tm_yday of the window's midpoint (NO_WINDOW_DOY without a window)."""
     if temporal is None:
         return NO_WINDOW_DOY
     mid = temporal.start + _dt.timedelta(days=(temporal.end - temporal.start).days // 2)
     return mid.timetuple().tm_yday
+
+
+def frame_dates(request, n: int):
+    """Day of year of each of the n frames of the request's window."""
+    temporal = getattr(request, "temporal", None) if request is not None else None
+    if n == 1 or temporal is None:
+        return [day_of_year(temporal)] * n
+    return [day_of_year(w) for w in split_window(temporal, n)]
+
+
+def frame_bands(n: int):
+    return tuple(BANDS) if n == 1 else tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
 
 
 @register
@@ -84,6 +108,7 @@ class AnySatS2(OnTheFlyEmbedder):
     patch_size = PATCH_M // PIXEL_M
     requires = ("torch", "huggingface_hub")
     arch = dict(dim=768, depth=6, heads=12, sub_depth=6)  # hubconf get_default_config('base')
+    frames = 1  # set per call from options["frames"] (see _frames_set)
     pooled_from = "tile vector (the authors' output='tile': class query of the final cross-attention block)"
     product_version = "g-astruc/AnySat models/AnySat.pth @ 2aeec08"
     notes = ("AnySat (Astruc et al., CVPR 2025): JEPA-pretrained, scale-adaptive encoder over 11 sensors "
@@ -104,12 +129,64 @@ class AnySatS2(OnTheFlyEmbedder):
         return check_materialized(model)
 
     def preprocess(self, x):
-        return normalize(x, MEAN, STD)
+        return normalize(x, MEAN * self.frames, STD * self.frames)  # frame-major channels
 
     def forward_tokens(self, model, x, ctx):
-        doy = x.new_full((x.shape[0], 1), float(day_of_year(ctx.request)))
-        out = model(x[:, None], doy, self.patch_size)  # (B, T=1, 10, S, S) -> (B, 1 + N, D)
+        b, _, h, w = x.shape
+        doy = x.new_tensor([frame_dates(ctx.request, self.frames)]).expand(b, -1)
+        out = model(x.reshape(b, self.frames, len(BANDS), h, w), doy, self.patch_size)  # (B, 1 + N, D)
         return out[:, 1:], out[:, 0]
+
+    # ---- T frames: one composite per equal part of the time window ----------
+    def supports_chunks(self, request) -> bool:
+        return frame_count(request) == 1 and super().supports_chunks(request)  # frames: whole path
+
+    def embed(self, request):
+        if frame_count(request) == 1:
+            return super().embed(request)
+        grid, pooled = self.embed_grid_and_pooled(request)
+        return grid if request.output.mode == "grid" else pooled
+
+    def embed_grid_and_pooled(self, request):
+        n = frame_count(request)
+        if n == 1:
+            return super().embed_grid_and_pooled(request)
+        self.check_backend(request.backend)
+        self.check_requirements()
+        patch = self.fetch_frames(request, n, request.progress.sub(0.0, 0.3))
+        with self._frames_set(n):
+            return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
+                                         input_prep=request.input_prep,
+                                         device=request.device or request.config.device,
+                                         progress=request.progress.sub(0.3, 1.0), request=request,
+                                         config=request.config)
+
+    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
+        """One ImageryPatch of n frames: bands ``<band>@t<i>`` frame-major, each frame the
+        composite of its part of the window, all on the ROI's grid."""
+        from ..imagery.base import ImageryPatch
+
+        if request.temporal is None:
+            raise SpecError(f"{self.model_id} with frames={n} splits the time window into {n} parts: "
+                            "give a time window.")
+        parts = split_window(request.temporal, n)
+        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
+                   for i, w in enumerate(parts)]
+        g = patches[0].grid
+        if any(p.grid != g for p in patches):
+            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
+        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
+        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
+                                             for w, p in zip(parts, patches)])
+        return ImageryPatch(data, frame_bands(n), g, meta)
+
+    @contextlib.contextmanager
+    def _frames_set(self, n):
+        self.frames, self.bands = n, frame_bands(n)
+        try:
+            yield
+        finally:
+            del self.frames, self.bands  # back to the class values
 
     # the S2 branch reads pixels as 10 m: "auto" keeps them native
     def embed_patch_both(self, patch, output, input_prep="resize", *args, **kwargs):
@@ -120,8 +197,8 @@ class AnySatS2(OnTheFlyEmbedder):
 
     def _meta(self, request, patch, prep, dev, gsd, output):
         meta = super()._meta(request, patch, prep, dev, gsd, output)
-        meta["side_inputs"] = {"s2_dates": [day_of_year(request)], "day_of_year_base": 1, "frames": 1,
-                               "patch_size_m": PATCH_M, "pixel_m_assumed": PIXEL_M}
+        meta["side_inputs"] = {"s2_dates": frame_dates(request, self.frames), "day_of_year_base": 1,
+                               "frames": self.frames, "patch_size_m": PATCH_M, "pixel_m_assumed": PIXEL_M}
         return meta
 
 

@@ -3,9 +3,10 @@
 Oracle: gastruc/AnySat's ``hubconf.py`` and ``src/models/networks/encoder`` as
 shipped unchanged in rs-embed 0.3.1 (``rs_embed.embedders._vendor.anysat``,
 family "dev", test-only). Their ``AnySat`` wrapper is built with the base
-config, 1 main block + the cross-attention block and 1 subpatch block (the full
-key set is compared on the meta device), projectors for ``s2`` and ``s1-asc``
-only, random weights; its ``AnyModule`` state dict is saved as the published
+"tiny" config (width 256, the base layout and head width 64) with 1 main block
++ the cross-attention block and 1 subpatch block (the full base key set is
+compared on the meta device), projectors for ``s2`` and ``s1-asc`` only, random
+weights; its ``AnyModule`` state dict is saved as the published
 file is (``{"state_dict": ...}``, read by their ``from_pretrained``). Their
 forward runs on the input their demo notebook builds: ``(x - MEAN_S2) / STD_S2``
 and ``s2_dates`` from ``tm_yday``.
@@ -40,16 +41,16 @@ DEMO_MEAN = [4304.32958984375, 4159.2666015625, 4057.776611328125, 4328.95117187
              4644.87109375, 4837.2470703125, 4700.2578125, 2823.264404296875, 2319.97021484375]
 DEMO_STD = [3537.99755859375, 3324.23486328125, 3270.070068359375, 3250.530029296875, 2897.391357421875,
             2754.4970703125, 2821.521484375, 2625.952392578125, 1731.56298828125, 1549.3028564453125]
-SMALL = dict(AnySatS2.arch, depth=1, sub_depth=1)
+SMALL = dict(dim=256, depth=1, heads=4, sub_depth=1)  # their "tiny" widths, 1 + 1 and 1 blocks
 
 
-def authors_model(**over):
-    return vendor.AnySat(model_size="base", flash_attn=False, **over)
+def authors_model(size="base", **over):
+    return vendor.AnySat(model_size=size, flash_attn=False, **over)
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    ref = authors_model(depth=1, **{"spatial_encoder.depth": 1, "modalities.all": ["s2", "s1-asc"]})
+    ref = authors_model("tiny", depth=1, **{"spatial_encoder.depth": 1, "modalities.all": ["s2", "s1-asc"]})
     g = torch.Generator().manual_seed(5)
     with torch.no_grad():
         for name, p in ref.model.named_parameters():
@@ -74,10 +75,12 @@ def cfg(published, monkeypatch):
 
 
 def authors_forward(ref, data, doy):
-    """The demo notebook's input: the 10 s2 bands standardised, one date (tm_yday)."""
-    x = data[[S2_BANDS.index(b) for b in S2]]
+    """The demo notebook's input: the 10 s2 bands standardised, dates as tm_yday;
+    ``data`` one (C, H, W) frame or a list of them, ``doy`` one date or a list."""
+    frames = [data] if isinstance(data, np.ndarray) else data
+    x = np.stack([f[[S2_BANDS.index(b) for b in S2]] for f in frames])  # (T, 10, H, W), as their h5 series
     x = (x - np.array(DEMO_MEAN, np.float32)[:, None, None]) / np.array(DEMO_STD, np.float32)[:, None, None]
-    inp = {"s2": torch.from_numpy(x.astype(np.float32))[None, None], "s2_dates": torch.tensor([[doy]])}
+    inp = {"s2": torch.from_numpy(x.astype(np.float32))[None], "s2_dates": torch.tensor([np.atleast_1d(doy)])}
     with torch.no_grad():  # output="all": the "tile" vector, then the "patch" tokens row-major
         out = ref(inp, patch_size=40, output="all")[0].numpy()
     side = x.shape[-1] // 4
@@ -111,7 +114,7 @@ def test_grid_and_pooled_equal_the_authors_patch_and_tile_outputs(cfg, published
     grid, pooled = AnySatS2().embed_patch_both(patch, OutputSpec.grid(), input_prep="auto", request=req, config=cfg)
     doy = dt.date(2021, 3, 31).timetuple().tm_yday  # midpoint of [1 Mar, 1 May)
     expected_grid, expected_tile = authors_forward(ref, patch.data, doy)
-    assert grid.data.shape == (768, 16, 16) and pooled.data.shape == (768,)
+    assert grid.data.shape == (256, 16, 16) and pooled.data.shape == (256,)
     np.testing.assert_allclose(grid.to_numpy(), expected_grid, **TOL)
     np.testing.assert_allclose(pooled.data, expected_tile, **TOL)
     # the date is a real input (another day, another embedding), so a wrong one would show above
@@ -149,7 +152,7 @@ def test_public_api_on_a_local_raster(cfg, tmp_path):
                                        input_prep="auto", device="cpu", input_raster=str(tif), config=cfg)
     g = target_grid(roi, 10.0)
     assert (g.width, g.height) == (64, 64)
-    assert grid.data.shape == (768, 16, 16) and pooled.data.shape == (768,)
+    assert grid.data.shape == (256, 16, 16) and pooled.data.shape == (256,)
     assert np.isfinite(grid.to_numpy()).all() and np.isfinite(pooled.data).all()
     assert grid.crs == g.crs and tuple(grid.transform)[:6] == (40.0, 0.0, g.transform.c, 0.0, -40.0, g.transform.f)
     assert grid.meta["imagery_source"] == "local" and grid.meta["input_prep"] == "tile"
@@ -162,3 +165,33 @@ def test_public_api_on_a_local_raster(cfg, tmp_path):
     assert pre["patch_size_m"] == 40 and "tm_yday" in pre["side_inputs"]["s2_dates"]
     assert d["input"]["bands"] == list(S2) and d["outputs"] == {
         "pooled": 768, "grid": [768, 16, 16], "grid_note": d["outputs"]["grid_note"]}
+
+
+def test_two_frames_equal_the_authors_time_series_forward(cfg, published, monkeypatch):
+    """options frames=2: [1 Mar, 1 May) split into [1 Mar, 31 Mar) and [31 Mar, 1 May),
+    one composite each (the fetch is replaced by two known patches, recorded per
+    window); the series (1, 2, 10, H, W) with each part's midpoint as s2_dates goes
+    through the authors' forward."""
+    from rs_embed_qgis.embedders.models.base import OnTheFlyEmbedder
+
+    _, _, ref = published
+    frames = {"2021-03-01": s2_patch(64, 64, bands=S2_BANDS, seed=31),
+              "2021-03-31": s2_patch(64, 64, bands=S2_BANDS, seed=32)}
+    asked = []
+
+    def fake_fetch(self, request, progress=None):
+        asked.append((request.temporal.start.isoformat(), request.temporal.end.isoformat()))
+        return frames[request.temporal.start.isoformat()]
+
+    monkeypatch.setattr(OnTheFlyEmbedder, "fetch_patch", fake_fetch)
+    emb = AnySatS2()
+    req = EmbedRequest(spatial=PointBuffer(3.1, 52.0, 315), temporal=TemporalSpec.range("2021-03-01", "2021-05-01"),
+                       output=OutputSpec.grid(), input_prep="auto", options={"frames": 2}, config=cfg)
+    grid, pooled = emb.embed_grid_and_pooled(req)
+    assert asked == [("2021-03-01", "2021-03-31"), ("2021-03-31", "2021-05-01")]
+    doys = [dt.date(2021, 3, 16).timetuple().tm_yday, dt.date(2021, 4, 15).timetuple().tm_yday]
+    assert grid.meta["side_inputs"]["s2_dates"] == doys and grid.meta["side_inputs"]["frames"] == 2
+    expected_grid, expected_tile = authors_forward(ref, [p.data for p in frames.values()], doys)
+    np.testing.assert_allclose(grid.to_numpy(), expected_grid, **TOL)
+    np.testing.assert_allclose(pooled.data, expected_tile, **TOL)
+    assert emb.bands == S2 and emb.frames == 1  # restored after the call
