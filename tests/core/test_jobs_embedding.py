@@ -197,3 +197,15 @@ def test_model_options_reach_the_models_request_on_both_paths():
     assert _fingerprint_options(kw)["frames"] == "3"   # a resumed run with other options starts afresh
     kw = embed_kwargs("terrafm_b", {"model_options": "terrafm_input=s2_l2a; terrafm_pooled=patch_mean"})
     assert input_kind(_request_of(PointBuffer(*LAND[0], 300), Y, kw, None)) == "s2_l2a"
+
+
+def test_embed_roi_job_announces_its_steps_in_the_log(served, tmp_path):
+    """Issue 13: the Log says what is happening: the embedding, writing the
+    GeoTIFF, computing the PCA, in that order."""
+    said = []
+    run("embed_roi", {"model": "tessera", "spatial": ROI, "temporal": {"year": 2024},
+                      "output": str(tmp_path / "g.tif"), "pca_output": str(tmp_path / "p.tif")},
+        Progress(on_message=said.append))
+    steps = [next((i for i, m in enumerate(said) if m.startswith(prefix)), None)
+             for prefix in ("Embedding ", "Writing the embedding GeoTIFF", "Computing the PCA")]
+    assert None not in steps and steps == sorted(steps), said
