@@ -101,3 +101,22 @@ def test_core_never_imports_qgis():
         if "import qgis" in text or "from qgis" in text:
             offenders.append(str(f.relative_to(REPO)))
     assert offenders == []
+
+
+def test_the_zip_ships_the_license_metadata_and_no_tooling(tmp_path):
+    """Issue 13: a LICENSE file, named in metadata.txt, ships in the zip that
+    Plugins › Install from ZIP takes; tests and tooling stay out."""
+    import configparser
+    import zipfile
+
+    out = tmp_path / "rs_embed_qgis.zip"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_zip.py"), str(out)], check=True,
+                   capture_output=True, timeout=120)
+    names = set(zipfile.ZipFile(out).namelist())
+    for f in ("LICENSE", "metadata.txt", "__init__.py", "plugin.py", "README.md", "i18n/rs_embed_de.ts"):
+        assert f"rs_embed_qgis/{f}" in names, f
+    assert not any(n.split("/")[1] in ("tests", "bench", "scripts", "Makefile") for n in names)
+    assert "GNU GENERAL PUBLIC LICENSE" in (REPO / "LICENSE").read_text()
+    cp = configparser.ConfigParser()
+    cp.read(REPO / "metadata.txt")
+    assert "LICENSE" in cp["general"]["license"]
