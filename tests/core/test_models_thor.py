@@ -126,7 +126,8 @@ def test_key_set_is_the_authors_full_size_base(published):
     with torch.device("meta"):
         ours = thor_net.build_encoder(768, 12, 12, 16)
     converted = thor_net.convert(official, 16)  # at the stored 16 px kernels
-    assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == {k: tuple(v.shape) for k, v in converted.items()}
+    assert ({k: tuple(v.shape) for k, v in ours.state_dict().items()}
+            == {k: tuple(v.shape) for k, v in converted.items()})
 
 
 def test_grid_and_pooled_equal_the_authors_wrapper_forward(published):
