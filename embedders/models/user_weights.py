@@ -59,6 +59,7 @@ class UserWeights:
         d = super().describe_extra()
         if d.get("weights") is not None:
             d["weights"] = dict(d["weights"], user_file_env=cls.weights_env,
+                                offline_copy=f"<weights folder>/{cls.weights.filename}",
                                 checksum="published" if cls.weights.sha256 else
                                 "recorded at the first download (or first use of a user file), checked after")
         return d

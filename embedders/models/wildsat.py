@@ -52,7 +52,8 @@ class WildSAT(UserWeights, OnTheFlyEmbedder):
     weights_env = "RS_EMBED_WILDSAT_WEIGHTS"
     weights = WeightsSpec(
         filename="vitb16-imagenet-bnfc.pth",
-        url="https://drive.usercontent.google.com/download?id=1IxBpf3nbEMzny4YJWS6stMBxel6gMiYE&export=download&confirm=t",
+        url=("https://drive.usercontent.google.com/download"
+             "?id=1IxBpf3nbEMzny4YJWS6stMBxel6gMiYE&export=download&confirm=t"),
         license="see cvl-umass/wildsat")
     preprocessing = {
         "bands": "B04, B03, B02 (RGB)",

@@ -28,7 +28,7 @@ from loopback import LoopbackServer, free_env_proxies
 from rs_embed_qgis.embedders.config import get_config
 from rs_embed_qgis.embedders.errors import DownloadError
 from rs_embed_qgis.embedders.models import agrifm_net
-from rs_embed_qgis.embedders.models.agrifm import BANDS, MEAN, STD, AgriFM, frame_bands
+from rs_embed_qgis.embedders.models.agrifm import BANDS, MEAN, STD, AgriFM
 from rs_embed_qgis.embedders.specs import OutputSpec
 
 import torch  # noqa: E402
