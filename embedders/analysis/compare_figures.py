@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from . import report_sections as rs
-from .align import align_pca
+from .align import align_pca, write_aligned
 from .blocks import open_raster
 from .compare import Comparison, ModelRun
 
@@ -49,10 +49,14 @@ def _pca_png(panels, grid, path) -> Path:
 
 def report_sections(outs, out_dir: Path, ok: List[ModelRun], comp: Comparison, agreement,
                     pcas: Dict[str, np.ndarray], shown, reference: str) -> Tuple[List[str], List[str]]:
-    """Write the figures into ``outs`` (an OutputSet) for ``out_dir``; return
-    the report's sections and the names of the files written."""
+    """Write the figures into ``outs`` (an OutputSet) for ``out_dir``, and
+    rewrite every staged PCA layer but the reference's in the reference's
+    colours; return the report's sections and the names of the files written."""
     several = len(ok) >= 2
     aligned = align_pca(pcas, reference) if several else {}
+    for r in ok:   # the PCA layers in the same colours as the panels
+        if several and r.model != reference:
+            write_aligned(r.readable(r.pca_path), r.readable(r.pca_path), aligned[r.model], reference)
     panels = [(panel_title(r, explained_of(r.readable(r.pca_path)), reference if several else None,
                            aligned[r.model].fit if several else float("nan")),
                aligned[r.model].rgba if several else pcas[r.model]) for r in ok]

@@ -86,7 +86,8 @@ def pca(png, reference: Optional[str], fits: Dict[str, float]) -> str:
         return ""
     fit = ", ".join(f"{m} {max(0.0, v):.2f}" for m, v in fits.items() if m != reference and v == v)
     how = (f"colours aligned onto {e(reference)} (orthogonal Procrustes on the standardised PCA scores; the "
-           f"same field has the same colour; share of {e(reference)}'s colour variance reproduced: {e(fit)})"
+           f"same field has the same colour, here and in the PCA layers; share of {e(reference)}'s colour "
+           f"variance reproduced: {e(fit)})"
            if reference and len(fits) > 1 else "each model's own colours")
     return (f"<h2>PCA maps</h2><p>Three principal components of each model as RGB on the same footprint, "
             f"{how}. Titles give each component's share of the variance.</p>" + image(png, "PCA maps"))

@@ -145,3 +145,31 @@ def test_figures_show_the_maps_and_the_heatmap(tmp_path):
     assert m[0, 2] == stats.get("m1", "m3").cka and m[2, 0] == stats.get("m1", "m3").knn_overlap
     assert np.isnan(np.diag(m)).all()
     assert _not_white(heatmap_figure(["m1", "m2", "m3"], stats, tmp_path / "heat.png"))[0] > 0.3
+
+
+def test_an_aligned_pca_layer_takes_the_reference_colours(tmp_path):
+    """write_aligned rewrites a model's PCA GeoTIFF (in place, block by block)
+    in the colours its panel has: a rotated model's layer matches the reference's."""
+    from rs_embed_qgis.embedders.analysis.align import write_aligned
+    from rs_embed_qgis.embedders.pca import pca_geotiff_from_file
+
+    d, h, w = 12, 40, 50
+    a = smooth_field(d, h, w, 5)
+    b = np.einsum("ij,jhw->ihw", rotation(20, 12)[:, :d], a) * 2.0 - 3.0
+    b[:, :3, :3] = np.nan
+    layers = {}
+    for name, arr in (("a", a), ("b", b)):
+        pca_geotiff_from_file(write_embedding(tmp_path / f"{name}.tif", arr), tmp_path / f"{name}_pca.tif")
+        with rasterio.open(tmp_path / f"{name}_pca.tif") as ds:
+            layers[name] = np.moveaxis(ds.read(), 0, -1)
+            explained = ds.tags()["RS_EMBED_PCA_EXPLAINED"]
+    aligned = align_pca(layers, "a")
+    write_aligned(tmp_path / "b_pca.tif", tmp_path / "b_pca.tif", aligned["b"], "a", block_mb=0.01)
+    with rasterio.open(tmp_path / "b_pca.tif") as ds:
+        got = np.moveaxis(ds.read(), 0, -1)
+        assert ds.tags()["RS_EMBED_PCA_ALIGNED_TO"] == "a" and ds.tags()["RS_EMBED_PCA_EXPLAINED"] == explained
+    np.testing.assert_array_equal(got, aligned["b"].rgba)
+    assert (got[:3, :3, 3] == 0).all()
+    valid = got[..., 3] > 0
+    assert np.abs(got[valid, :3].astype(int) - layers["a"][valid, :3].astype(int)).mean() < 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tif", "a_pca.tif", "b.tif", "b_pca.tif"]

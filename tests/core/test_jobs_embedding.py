@@ -92,6 +92,7 @@ def test_a_model_raising_a_runtime_error_is_skipped(served, tmp_path, monkeypatc
     real = embed.warm_embedder
 
     class Broken:
+        model_id = "gse_annual"
         def embed_grid_and_pooled(self, req):
             raise RuntimeError("CUDA error: device-side assert triggered")
 
