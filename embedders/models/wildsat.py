@@ -73,7 +73,7 @@ class WildSAT(UserWeights, OnTheFlyEmbedder):
         with torch.serialization.safe_globals([argparse.Namespace]):  # the run's options, nothing else
             ckpt = load_state_dict(self.fetch_weights())
         sd = wildsat_net.backbone_state(ckpt)
-        model = build_empty(wildsat_net.build)
+        model = build_empty(lambda: wildsat_net.build(**wildsat_net.arch_of(sd)))
         load_weights(model, {f"vit.{k}": v for k, v in sd.items()})
         return check_materialized(model)
 

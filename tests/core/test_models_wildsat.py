@@ -6,7 +6,9 @@ is torchvision's ``vit_b_16`` whole, and their ``SingleTaskModel.embed(x)`` is
 imports packages that do not install here (satlaspretrain_models, their sinr
 package), so the oracle is torchvision's ``vit_b_16`` called as they call it, with
 random weights, on an image made as their quickstart makes it (8-bit RGB PNG ->
-``ToTensor``, ``Resize(224)``, minimum subtracted). The checkpoint is written as
+``ToTensor``, ``Resize(224)``, minimum subtracted). It is torchvision's
+``VisionTransformer`` with ``vit_b_16``'s arguments but 2 layers (the full-size key
+set is compared on the meta device). The checkpoint is written as
 their ``train.py`` saves it (``epoch``, ``opt`` Namespace, ``satellite_state_dict``
 with DataParallel ``module.`` keys and the three linear heads, ``sinr_state_dict``,
 ``text_emb_model``) and served from 127.0.0.1 at the pinned URL's path.
@@ -26,6 +28,7 @@ from loopback import LoopbackServer, free_env_proxies
 
 from rs_embed_qgis.embedders.config import get_config
 from rs_embed_qgis.embedders.errors import DownloadError
+from rs_embed_qgis.embedders.models import wildsat_net
 from rs_embed_qgis.embedders.models.wildsat import BANDS, WildSAT
 from rs_embed_qgis.embedders.specs import OutputSpec
 
@@ -33,6 +36,7 @@ import torch  # noqa: E402
 import torchvision  # noqa: E402
 from PIL import Image  # noqa: E402
 from torchvision import transforms  # noqa: E402
+from torchvision.models.vision_transformer import VisionTransformer  # noqa: E402
 
 TOL = dict(rtol=1e-4, atol=3e-4)
 
@@ -41,7 +45,8 @@ TOL = dict(rtol=1e-4, atol=3e-4)
 def published(tmp_path_factory):
     free_env_proxies()
     torch.manual_seed(9)
-    ref = torchvision.models.vit_b_16(weights=None).eval()
+    ref = VisionTransformer(image_size=224, patch_size=16, num_layers=2, num_heads=12, hidden_dim=768,
+                            mlp_dim=3072).eval()  # vit_b_16's class and arguments, 2 of its 12 layers
     with torch.no_grad():
         for name, p in ref.named_parameters():
             if "ln" in name or "heads" in name:
@@ -126,3 +131,15 @@ def test_checkpoint_pickles_other_than_the_options_namespace_are_refused(tmp_pat
     monkeypatch.setenv("RS_EMBED_WILDSAT_WEIGHTS", str(bad))
     with pytest.raises(DownloadError, match="weights_only"):
         WildSAT().embed_patch(s2_patch(224, 224, bands=BANDS), config=get_config(weights_dir=str(tmp_path / "w")))
+
+
+def test_backbone_key_set_is_vit_b_16s():
+    """The published architecture (torchvision ``vit_b_16``, 12 layers): read off its
+    state dict, ours has exactly its tensors and shapes."""
+    with torch.device("meta"):
+        official = torchvision.models.vit_b_16(weights=None).state_dict()
+        arch = wildsat_net.arch_of(official)
+        ours = wildsat_net.build(**arch).state_dict()
+    assert arch == dict(image_size=224, patch_size=16, num_layers=12, num_heads=12, hidden_dim=768, mlp_dim=3072,
+                        num_classes=1000)
+    assert {k: tuple(v.shape) for k, v in ours.items()} == {f"vit.{k}": tuple(v.shape) for k, v in official.items()}
