@@ -9,7 +9,7 @@ from qgis.core import (
 )
 
 from .analysis_common import BLOCK_MB, AnalysisAlgorithm, block_mb_param
-from .classify_embeddings import embedding_rasters
+from .learning_common import embedding_rasters
 from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style
 from ..qgis_common.styles import style_classes, style_similarity

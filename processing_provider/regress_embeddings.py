@@ -6,8 +6,8 @@ from __future__ import annotations
 from qgis.core import QgsProcessingOutputNumber, QgsProcessingOutputString, QgsProcessingParameterRasterDestination
 
 from .analysis_common import AnalysisAlgorithm
-from .classify_embeddings import (add_learning_parameters, add_report_and_model, learning_params, report_outputs,
-                                  sampling_warnings)
+from .learning_common import (add_learning_parameters, add_report_and_model, learning_params, report_outputs,
+                              sampling_warnings)
 from ..qgis_common.numbers import num, num_g
 from ..qgis_common.params import tr
 from ..qgis_common.postprocessors import attach_style

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,9 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 TS = REPO / "i18n" / "rs_embed_de.ts"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 TAG = re.compile(r"</?\w+>")
-OWN_SOURCES = sorted(str(p) for p in (REPO / "gui").glob("*.py")) + [
-    str(REPO / "processing_provider" / f) for f in ("check_environment.py", "setup_environment.py")] + [
-    str(REPO / "qgis_common" / f) for f in ("env_report.py", "run_layers.py", "settings.py", "icons.py")]
+# Every module of the QGIS side: what the German user reads comes from these.
+OWN_SOURCES = sorted(str(p) for d in ("gui", "processing_provider", "qgis_common") for p in (REPO / d).glob("*.py")) + [
+    str(REPO / "plugin.py")]
 
 
 def messages(ts_path):
@@ -39,13 +40,18 @@ def test_german_translation_is_complete_and_well_formed():
 
 
 def test_every_gui_string_is_in_the_translation(tmp_path):
+    """Every tr() string of the QGIS side and the catalog's model labels and
+    option help (as make ts gathers them) has its German translation."""
     assert shutil.which("pylupdate5"), "pylupdate5 missing: make setup installs Debian's pyqt5-dev-tools"
-    out = tmp_path / "own.ts"
-    subprocess.run(["pylupdate5", *OWN_SOURCES, "-ts", str(out)], check=True, capture_output=True)
+    out, catalog_py = tmp_path / "own.ts", tmp_path / "catalog_strings.py"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "catalog_strings.py"), str(catalog_py)], check=True)
+    subprocess.run(["pylupdate5", *OWN_SOURCES, str(catalog_py), "-ts", str(out)], check=True, capture_output=True)
     own = {src for _, src, _ in messages(out)}
     assert len(own) > 120 and "Embed drawn extent" in own and "Check environment" in own
     assert "Set up RS Embed" in own and "Install what is missing" in own
-    assert own <= {src for _, src, _ in messages(TS)}
+    assert "Tessera v1.1: precomputed, 128-d, 10 m" in own and "Classify embeddings" in own
+    missing = own - {src for _, src, _ in messages(TS)}
+    assert not missing, f"not in i18n/rs_embed_de.ts (run make ts and translate): {sorted(missing)}"
 
 
 @pytest.fixture
@@ -169,3 +175,13 @@ def test_model_help_and_labels_speak_german(german_ui, rs_provider, qgis_iface):
               "models": [{"id": "tessera", "title": catalog.card("tessera").label, "ready": True,
                           "missing_families": [], "families": ["core", "tessera"]}]}
     assert "vorberechnet" in report_html(report)
+
+
+def test_german_toolbox_names_are_german_and_fit_the_dock(german_ui, rs_provider):
+    from test_conventions import DOCK_CHARS
+
+    for alg in rs_provider.algorithms():
+        name = alg.displayName()
+        assert len(name) <= DOCK_CHARS, name
+    names = {a.name(): a.displayName() for a in rs_provider.algorithms()}
+    assert names["classify_embeddings"] == "Einbettungen klassifizieren" and names["apply_model"] == "Modell anwenden"

@@ -103,6 +103,31 @@ def test_core_never_imports_qgis():
     assert offenders == []
 
 
+def _relative_imports(path):
+    """(level, module) of every relative import in a file, lazy ones included."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            mods = [node.module] if node.module else [a.name for a in node.names]
+            out += [(node.level, (m or "").split(".")[0]) for m in mods]
+    return out
+
+
+def test_algorithms_import_no_sibling_algorithm_and_gui_no_processing_provider():
+    """Issue 13 (structure): what algorithms share lives in qgis_common/ or
+    the provider's *_common modules, never in another algorithm's module."""
+    algorithms = {mod for mod, _ in ALGORITHMS}
+    offenders = []
+    for f in sorted((REPO / "processing_provider").glob("*.py")):
+        offenders += [f"{f.name} imports .{m}" for level, m in _relative_imports(f) if level == 1 and m in algorithms]
+    for f in sorted((REPO / "gui").glob("*.py")):
+        offenders += [f"gui/{f.name} imports ..{m}" for level, m in _relative_imports(f)
+                      if level == 2 and m == "processing_provider"]
+    assert offenders == []
+
+
 def test_the_zip_ships_the_license_metadata_and_no_tooling(tmp_path):
     """Issue 13: a LICENSE file, named in metadata.txt, ships in the zip that
     Plugins › Install from ZIP takes; tests and tooling stay out."""
