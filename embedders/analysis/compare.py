@@ -49,6 +49,15 @@ def resolution_m(grid: RasterGrid) -> float:
     return (rx + ry) / 2.0 * factor
 
 
+def unit_of(crs) -> str:
+    """The short name of a CRS's x-axis unit: 'm', '°', or as pyproj names it."""
+    from pyproj import CRS
+
+    info = CRS.from_user_input(crs).axis_info
+    name = info[0].unit_name if info else ""
+    return {"metre": "m", "meter": "m", "degree": "°"}.get(name, name)
+
+
 def common_grid(grids: Dict[str, RasterGrid], spatial=None, reference: Optional[str] = None,
                 res_m: Optional[float] = None):
     """The grid every model is compared on, and how it was chosen:
@@ -263,7 +272,7 @@ def run_models(models: List[str], out_dir, spatial, temporal, kwargs_for: Callab
             g = grid_of(outputs.temp_of(run.grid_path))
             run.dim, run.crs = int(res.shape[0]), str(res.crs)
             run.res_m = resolution_m(g)
-            run.res_native = f"{g.res[0]:.6g} x {g.res[1]:.6g}"
+            run.res_native = f"{g.res[0]:.6g} x {g.res[1]:.6g} {unit_of(g.crs)}"
             run.coverage = float(res.coverage)
             run.source, run.product_version = _source_of(res.meta), str(res.meta.get("product_version") or "")
             run.outputs = outputs

@@ -123,7 +123,7 @@ def write_html(path, runs: List[ModelRun], comp: Optional[Comparison], png_path=
     parts.append("<h2>Models</h2>")
     cov = comp.coverage if comp else {}
     parts.append(_table(
-        ["model", "status", "dim", "CRS", "native resolution (CRS units)", "native resolution (m)", "coverage",
+        ["model", "status", "dim", "CRS", "native resolution", "native resolution (m)", "coverage",
          "coverage of common grid", "run time (s)"],
         [[e(r.model), "ok" if r.ok else f"<span style='color:#b00'>skipped</span>: {e(r.error or '')}",
           r.dim or "", e(r.crs), e(r.res_native), _num(r.res_m, "{:.1f} m"), _num(r.coverage, "{:.1%}"),

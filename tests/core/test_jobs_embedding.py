@@ -81,6 +81,7 @@ def test_compare_models_job_writes_everything_together(served, tmp_path, monkeyp
     for name in [Path(p).name for p in out["files"]]:
         assert f"href='{name}'" in html                     # every output file linked
     assert "gse_annual averaged from 10 m to 100 m" in html and "plugin version</b>: " in html
+    assert "<td>100 x 100 m</td>" in html and "<td>10 x 10 m</td>" in html          # units on resolutions
     assert "20 random samples of" in html and "How to read it" in html
 
 
