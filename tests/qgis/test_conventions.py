@@ -161,6 +161,23 @@ def test_value_scale_shows_what_the_values_are(rs_provider):
     assert param.checkValueIsAcceptable("uint8", QgsProcessingContext())
 
 
+@pytest.mark.parametrize("alg_name, name", [
+    ("embed_roi", "IMAGERY_SOURCE"), ("embed_roi", "BACKEND"), ("fetch_imagery", "IMAGERY_SOURCE"),
+    ("embed_features", "BACKEND"), ("embedding_change", "BACKEND"),
+])
+def test_backend_and_imagery_choices_show_labels_and_take_ids(rs_provider, alg_name, name):
+    from processing.gui.wrappers import WidgetWrapperFactory
+    from qgis.PyQt.QtWidgets import QWidget
+
+    _alg, param = model_param(rs_provider, alg_name, name)
+    w = WidgetWrapperFactory.create_wrapper(param, QWidget())
+    shown = {w.widget.itemData(i): w.widget.itemText(i) for i in range(w.widget.count())
+             if w.widget.itemData(i) in param.options()}
+    assert set(shown) == set(param.options()) and all(shown[k] != k for k in shown), shown
+    w.setValue("gee")
+    assert w.value() == "gee" and w.widget.currentText().startswith("Google Earth Engine")
+
+
 def test_model_choice_in_the_modeler_offers_model_inputs(rs_provider):
     """In the modeler the choice also offers the model's own enum inputs, and a
     stored static id or input comes back as it was."""
