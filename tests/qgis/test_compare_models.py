@@ -67,6 +67,10 @@ def test_two_models_compared_and_a_skipped_one_reported(rs_provider, served, tmp
         "Agreement of the models", "gse_annual PCA", "tessera PCA"}
     pca = layers[(out / "tessera_pca.tif").resolve()]
     assert isinstance(pca.renderer(), QgsMultiBandColorRenderer) and pca.renderer().alphaBand() == 4
+    from osgeo import gdal   # PCA layers in comparable colours: gse_annual's rewritten in tessera's
+
+    assert gdal.Open(str(out / "gse_annual_pca.tif")).GetMetadataItem("RS_EMBED_PCA_ALIGNED_TO") == "tessera"
+    assert gdal.Open(str(out / "tessera_pca.tif")).GetMetadataItem("RS_EMBED_PCA_ALIGNED_TO") is None
     agree = layers[(out / "agreement.tif").resolve()]
     assert Path(res["AGREEMENT"]) == out / "agreement.tif"
     assert isinstance(agree.renderer(), QgsSingleBandPseudoColorRenderer)
