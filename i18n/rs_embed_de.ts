@@ -49,7 +49,7 @@
         <translation>Ausdehnung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="98"/>
+        <location filename="../qgis_common/env_report.py" line="106"/>
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
@@ -124,7 +124,7 @@
         <translation>Lokales Raster</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="96"/>
+        <location filename="../processing_provider/compare_models.py" line="110"/>
         <source>Output folder</source>
         <translation>Ausgabeordner</translation>
     </message>
@@ -174,12 +174,12 @@
         <translation>Die Prüfung ist fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../qgis_common/run_layers.py" line="78"/>
+        <location filename="../qgis_common/run_layers.py" line="100"/>
         <source>{} PCA</source>
         <translation>{} PCA</translation>
     </message>
     <message>
-        <location filename="../qgis_common/run_layers.py" line="79"/>
+        <location filename="../qgis_common/run_layers.py" line="100"/>
         <source>{} embedding</source>
         <translation>{} Einbettung</translation>
     </message>
@@ -329,147 +329,147 @@
         <translation>„{}“ muss eine von GDAL lesbare Rasterdatei sein (z. B. ein Einbettungs-GeoTIFF), kein Layer vom Typ „{}“.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="16"/>
+        <location filename="../qgis_common/env_report.py" line="17"/>
         <source>Core</source>
         <translation>Kern</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="16"/>
+        <location filename="../qgis_common/env_report.py" line="17"/>
         <source>every model: GeoTIFF and PCA outputs, reprojection</source>
         <translation>jedes Modell: GeoTIFF- und PCA-Ausgaben, Umprojektion</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="17"/>
+        <location filename="../qgis_common/env_report.py" line="18"/>
         <source>Tessera (precomputed)</source>
         <translation>Tessera (vorberechnet)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="17"/>
+        <location filename="../qgis_common/env_report.py" line="18"/>
         <source>tessera embeddings via geotessera</source>
         <translation>Tessera-Einbettungen über geotessera</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="18"/>
+        <location filename="../qgis_common/env_report.py" line="19"/>
         <source>Google Satellite Embedding, public COG copy</source>
         <translation>Google Satellite Embedding, öffentliche COG-Kopie</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="18"/>
+        <location filename="../qgis_common/env_report.py" line="19"/>
         <source>gse_annual with backend cog</source>
         <translation>gse_annual mit Backend cog</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="19"/>
+        <location filename="../qgis_common/env_report.py" line="20"/>
         <source>Earth Engine</source>
         <translation>Earth Engine</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="19"/>
+        <location filename="../qgis_common/env_report.py" line="20"/>
         <source>gse_annual with backend gee, Sentinel-2 imagery from gee</source>
         <translation>gse_annual mit Backend gee, Sentinel-2-Bilder aus gee</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="21"/>
+        <location filename="../qgis_common/env_report.py" line="22"/>
         <source>Copernicus Embed (precomputed)</source>
         <translation>Copernicus Embed (vorberechnet)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="21"/>
+        <location filename="../qgis_common/env_report.py" line="22"/>
         <source>copernicus_embed download and windowed reads</source>
         <translation>copernicus_embed: Download und Lesen in Ausschnitten</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="23"/>
+        <location filename="../qgis_common/env_report.py" line="24"/>
         <source>Sentinel-2 imagery from STAC</source>
         <translation>Sentinel-2-Bilder aus STAC</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="23"/>
+        <location filename="../qgis_common/env_report.py" line="24"/>
         <source>imagery source stac (Earth Search, Planetary Computer)</source>
         <translation>Bildquelle stac (Earth Search, Planetary Computer)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="25"/>
+        <location filename="../qgis_common/env_report.py" line="26"/>
         <source>On-the-fly models</source>
         <translation>Bei Bedarf berechnete Modelle</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="25"/>
+        <location filename="../qgis_common/env_report.py" line="26"/>
         <source>RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM</source>
         <translation>RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="27"/>
+        <location filename="../qgis_common/env_report.py" line="28"/>
         <source>Analysis tools</source>
         <translation>Analysewerkzeuge</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="54"/>
+        <location filename="../qgis_common/env_report.py" line="55"/>
         <source>broken</source>
         <translation>defekt</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="71"/>
+        <location filename="../qgis_common/env_report.py" line="72"/>
         <source>missing</source>
         <translation>fehlt</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="67"/>
+        <location filename="../qgis_common/env_report.py" line="68"/>
         <source>Family</source>
         <translation>Familie</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="79"/>
+        <location filename="../qgis_common/env_report.py" line="80"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="67"/>
+        <location filename="../qgis_common/env_report.py" line="68"/>
         <source>Packages</source>
         <translation>Pakete</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="134"/>
+        <location filename="../qgis_common/env_report.py" line="142"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="72"/>
+        <location filename="../qgis_common/env_report.py" line="73"/>
         <source>nothing extra</source>
         <translation>nichts weiter</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="91"/>
+        <location filename="../qgis_common/env_report.py" line="99"/>
         <source>virtual environment</source>
         <translation>virtuelle Umgebung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="93"/>
+        <location filename="../qgis_common/env_report.py" line="101"/>
         <source>RS Embed environment</source>
         <translation>RS-Embed-Umgebung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="99"/>
+        <location filename="../qgis_common/env_report.py" line="107"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="107"/>
+        <location filename="../qgis_common/env_report.py" line="115"/>
         <source>Every model family has what it needs.</source>
         <translation>Jede Modellfamilie hat, was sie braucht.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="110"/>
+        <location filename="../qgis_common/env_report.py" line="118"/>
         <source>Settings in effect</source>
         <translation>Geltende Einstellungen</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="130"/>
+        <location filename="../qgis_common/env_report.py" line="138"/>
         <source>missing {}</source>
         <translation>fehlt: {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="136"/>
+        <location filename="../qgis_common/env_report.py" line="144"/>
         <source>GPU: {}</source>
         <translation>GPU: {}</translation>
     </message>
@@ -494,7 +494,7 @@
         <translation>Umgebungsbericht</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="131"/>
+        <location filename="../processing_provider/learning_common.py" line="125"/>
         <source>HTML files (*.html)</source>
         <translation>HTML-Dateien (*.html)</translation>
     </message>
@@ -529,7 +529,7 @@
         <translation>Anzahl der Cluster (K)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/cluster_embeddings.py" line="45"/>
+        <location filename="../processing_provider/learning_common.py" line="116"/>
         <source>Random seed</source>
         <translation>Zufallsstartwert</translation>
     </message>
@@ -559,7 +559,7 @@
         <translation>Pixel je Cluster: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="41"/>
+        <location filename="../processing_provider/compare_models.py" line="49"/>
         <source>Compare models</source>
         <translation>Modelle vergleichen</translation>
     </message>
@@ -584,17 +584,17 @@
         <translation>Enddatum (ausschließlich; bildbasierte Modelle)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="73"/>
+        <location filename="../processing_provider/compare_models.py" line="87"/>
         <source>Reference grid: a model&apos;s native grid</source>
         <translation>Referenzraster: das native Raster eines Modells</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="75"/>
+        <location filename="../processing_provider/compare_models.py" line="89"/>
         <source>Or: common resolution in metres (ROI&apos;s UTM zone)</source>
         <translation>Oder: gemeinsame Auflösung in Metern (UTM-Zone der ROI)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="87"/>
+        <location filename="../processing_provider/compare_models.py" line="101"/>
         <source>Neighbours for k-NN agreement (k)</source>
         <translation>Nachbarn für die k-NN-Übereinstimmung (k)</translation>
     </message>
@@ -609,39 +609,34 @@
         <translation>Bildquelle für bei Bedarf berechnete Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="97"/>
+        <location filename="../processing_provider/compare_models.py" line="111"/>
         <source>Grids and PCA maps</source>
         <translation>Raster und PCA-Karten</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="98"/>
+        <location filename="../processing_provider/compare_models.py" line="113"/>
         <source>Comparison report</source>
         <translation>Vergleichsbericht</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="99"/>
+        <location filename="../processing_provider/compare_models.py" line="114"/>
         <source>Comparison table (CSV)</source>
         <translation>Vergleichstabelle (CSV)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="100"/>
+        <location filename="../processing_provider/compare_models.py" line="115"/>
         <source>Models that ran</source>
         <translation>Gelaufene Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="106"/>
+        <location filename="../processing_provider/compare_models.py" line="121"/>
         <source>Choose at least one model.</source>
         <translation>Mindestens ein Modell wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="124"/>
+        <location filename="../processing_provider/compare_models.py" line="139"/>
         <source>{} skipped: {}</source>
         <translation>{} übersprungen: {}</translation>
-    </message>
-    <message>
-        <location filename="../processing_provider/compare_models.py" line="157"/>
-        <source>Model comparison {} ({})</source>
-        <translation>Modellvergleich {} ({})</translation>
     </message>
     <message>
         <location filename="../processing_provider/embed_features.py" line="57"/>
@@ -659,7 +654,7 @@
         <translation>Objekte (Punkte, Linien oder Polygone)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="79"/>
+        <location filename="../qgis_common/env_report.py" line="80"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
@@ -934,47 +929,47 @@
         <translation>Bilder {} {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="73"/>
+        <location filename="../qgis_common/params.py" line="74"/>
         <source>Year (for annual products)</source>
         <translation>Jahr (für jährliche Produkte)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="95"/>
+        <location filename="../qgis_common/params.py" line="96"/>
         <source>The extent {} is empty or inverted: give xmin &lt; xmax and ymin &lt; ymax.</source>
         <translation>Die Ausdehnung {} ist leer oder vertauscht: xmin &lt; xmax und ymin &lt; ymax angeben.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="114"/>
+        <location filename="../qgis_common/params.py" line="115"/>
         <source>The extent is empty: draw or type an area with a width and a height.</source>
         <translation>Die Ausdehnung ist leer: eine Fläche mit Breite und Höhe zeichnen oder eingeben.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="127"/>
+        <location filename="../qgis_common/params.py" line="128"/>
         <source>The extent cannot be transformed to longitude/latitude ({}): it is not on Earth in {}.</source>
         <translation>Die Ausdehnung kann nicht in Länge/Breite umgerechnet werden ({}): sie liegt in {} nicht auf der Erde.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="131"/>
+        <location filename="../qgis_common/params.py" line="132"/>
         <source>The extent is not on Earth after transformation from {} to EPSG:4326.</source>
         <translation>Die Ausdehnung liegt nach der Umrechnung von {} nach EPSG:4326 nicht auf der Erde.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="209"/>
+        <location filename="../qgis_common/params.py" line="210"/>
         <source>The extent is not on Earth: the point ({}, {}) in {} has no longitude/latitude. Check the extent&apos;s coordinates and CRS.</source>
         <translation>Die Ausdehnung liegt nicht auf der Erde: der Punkt ({}, {}) in {} hat keine Länge/Breite. Koordinaten und KBS der Ausdehnung prüfen.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="240"/>
+        <location filename="../qgis_common/params.py" line="241"/>
         <source>Give both a start and an end date (the end is exclusive), or neither and a year.</source>
         <translation>Sowohl ein Start- als auch ein Enddatum angeben (das Ende ist ausschließlich) oder keines von beiden und ein Jahr.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="243"/>
+        <location filename="../qgis_common/params.py" line="244"/>
         <source>Give a year, or a start and an end date.</source>
         <translation>Ein Jahr angeben oder ein Start- und ein Enddatum.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="281"/>
+        <location filename="../qgis_common/params.py" line="282"/>
         <source>Cancelled: {}</source>
         <translation>Abgebrochen: {}</translation>
     </message>
@@ -1118,7 +1113,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Legt die eigene Python-Umgebung von RS Embed an (eine virtuelle Umgebung im Profilordner rs_embed/), aus einem Python 3.11 oder neuer, und installiert die festgelegten Pakete der gewählten Modellfamilien darin. Nur Fehlendes wird installiert; die Ausgabe von pip geht ins Protokoll, und Abbrechen beendet pip. Der Kern läuft dann in dieser Umgebung, getrennt von den Bibliotheken von QGIS.&lt;br&gt;&lt;br&gt;&lt;b&gt;Python als Grundlage&lt;/b&gt;: optional; sonst wird ein Python 3.11+ mit venv gesucht.&lt;br&gt;&lt;b&gt;Ordner mit Wheels&lt;/b&gt;: optional; installiert offline daraus (pip --no-index --find-links).&lt;br&gt;Nennt die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) ein anderes Python, führt weiterhin dieses den Kern aus.&lt;br&gt;&lt;br&gt;Familien:</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="28"/>
+        <location filename="../qgis_common/env_report.py" line="29"/>
         <source>Dask</source>
         <translation>Dask</translation>
     </message>
@@ -1143,7 +1138,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Ordner der Umgebung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="97"/>
+        <location filename="../qgis_common/env_report.py" line="105"/>
         <source>Families</source>
         <translation>Familien</translation>
     </message>
@@ -1218,7 +1213,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Von diesem Lauf installierte Pakete</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="94"/>
+        <location filename="../qgis_common/env_report.py" line="102"/>
         <source>Python of the core</source>
         <translation>Python des Kerns</translation>
     </message>
@@ -1228,7 +1223,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Python des Kerns: {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="124"/>
+        <location filename="../qgis_common/env_report.py" line="132"/>
         <source>Python of the core: {} ({})</source>
         <translation>Python des Kerns: {} ({})</translation>
     </message>
@@ -1238,7 +1233,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Python als Grundlage der Umgebung (3.11 oder neuer)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="39"/>
+        <location filename="../qgis_common/env_report.py" line="40"/>
         <source>RS Embed is not set up yet</source>
         <translation>RS Embed ist noch nicht eingerichtet</translation>
     </message>
@@ -1258,7 +1253,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>RS Embed: {} einrichten</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="33"/>
+        <location filename="../qgis_common/env_report.py" line="34"/>
         <source>Set it up with {} › Set up RS Embed (or headless: qgis_process run rs_embed:setup_environment), or point the setting 'Python of the core' (RS_EMBED_PYTHON) at a Python that has the core's packages.</source>
         <translation>Richten Sie es mit {} › RS Embed einrichten ein (ohne Oberfläche: qgis_process run rs_embed:setup_environment), oder lassen Sie die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) auf ein Python mit den Paketen des Kerns zeigen.</translation>
     </message>
@@ -1293,7 +1288,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Das Python, das den Kern ausführt (RS_EMBED_PYTHON): leer lassen für die Umgebung aus Raster › RS Embed › RS Embed einrichten, oder das python einer vorhandenen Umgebung (venv, conda) mit den Paketen des Kerns angeben.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="115"/>
+        <location filename="../qgis_common/env_report.py" line="123"/>
         <source>The families {} are missing. 'Install what is missing' (Raster › RS Embed › Check environment) installs exactly their pinned packages into the core's environment; headless: qgis_process run rs_embed:check_environment -- INSTALL_MISSING=true. Nothing is installed into QGIS's own Python.</source>
         <translation>Die Familien {} fehlen. „Fehlendes installieren“ (Raster › RS Embed › Umgebung prüfen) installiert genau ihre festgelegten Pakete in die Umgebung des Kerns; ohne Oberfläche: qgis_process run rs_embed:check_environment -- INSTALL_MISSING=true. In das Python von QGIS wird nichts installiert.</translation>
     </message>
@@ -1308,7 +1303,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) nennt ein anderes Python, das weiterhin den Kern ausführt; leeren Sie sie, um diese Umgebung zu verwenden.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="105"/>
+        <location filename="../qgis_common/env_report.py" line="113"/>
         <source>What is missing</source>
         <translation>Was fehlt</translation>
     </message>
@@ -1318,7 +1313,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>[nicht eingerichtet]</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="27"/>
+        <location filename="../qgis_common/env_report.py" line="28"/>
         <source>cluster embeddings (k-means), compare models, reports</source>
         <translation>Embeddings clustern (k-means), Modelle vergleichen, Berichte</translation>
     </message>
@@ -1338,12 +1333,12 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Standard: die Umgebung aus „RS Embed einrichten“</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="28"/>
+        <location filename="../qgis_common/env_report.py" line="29"/>
         <source>large extents in chunks, on a local or remote Dask cluster</source>
         <translation>große Ausdehnungen in Blöcken, auf einem lokalen oder entfernten Dask-Cluster</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="135"/>
+        <location filename="../qgis_common/env_report.py" line="143"/>
         <source>model {}: {}</source>
         <translation>Modell {}: {}</translation>
     </message>
@@ -1353,12 +1348,12 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>gewählt mit der Einstellung „Python des Kerns“ (RS_EMBED_PYTHON)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="134"/>
+        <location filename="../qgis_common/env_report.py" line="142"/>
         <source>needs {}</source>
         <translation>braucht {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="60"/>
+        <location filename="../qgis_common/env_report.py" line="61"/>
         <source>pinned</source>
         <translation>festgelegt</translation>
     </message>
@@ -1473,7 +1468,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Kartiert Einbettungsraster mit einem von &lt;i&gt;Einbettungen klassifizieren&lt;/i&gt; oder &lt;i&gt;Einbettungen regressieren&lt;/i&gt; gespeicherten Modell (.skops). Die Raster müssen von demselben Einbettungsmodell (denselben Modellen) stammen, in derselben Reihenfolge und mit denselben Bändern wie beim Training: alles andere wird abgelehnt. Eine Modelldatei, die Code außerhalb der von RS Embed gespeicherten Schätzer nennt, wird abgelehnt (skops, kein Pickle).&lt;br&gt;Ausgaben: das Klassenraster und die Konfidenz oder die stetige Vorhersage; blockweise vorhergesagt.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="133"/>
+        <location filename="../processing_provider/learning_common.py" line="127"/>
         <source>Trained model (.skops)</source>
         <translation>Trainiertes Modell (.skops)</translation>
     </message>
@@ -1513,127 +1508,127 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Konfidenz</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="30"/>
+        <location filename="../processing_provider/learning_common.py" line="24"/>
         <source>Choose at least one embedding raster.</source>
         <translation>Mindestens ein Einbettungsraster wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="33"/>
+        <location filename="../processing_provider/learning_common.py" line="27"/>
         <source>&apos;{}&apos; must be a raster file read by GDAL (e.g. an embedding GeoTIFF).</source>
-        <translation>&apos;{}&apos; muss eine von GDAL lesbare Rasterdatei sein (z. B. ein Einbettungs-GeoTIFF).</translation>
+        <translation>'{}' muss eine von GDAL lesbare Rasterdatei sein (z. B. ein Einbettungs-GeoTIFF).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="55"/>
+        <location filename="../processing_provider/learning_common.py" line="49"/>
         <source>The {} layer has no field &apos;{}&apos;.</source>
-        <translation>Der Layer {} hat kein Feld &apos;{}&apos;.</translation>
+        <translation>Der Layer {} hat kein Feld '{}'.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="69"/>
+        <location filename="../processing_provider/learning_common.py" line="63"/>
         <source>{} {} feature(s) without a geometry or a value in &apos;{}&apos; were skipped.</source>
-        <translation>{} {} Objekt(e) ohne Geometrie oder ohne Wert in &apos;{}&apos; wurden übersprungen.</translation>
+        <translation>{} {} Objekt(e) ohne Geometrie oder ohne Wert in '{}' wurden übersprungen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="82"/>
+        <location filename="../processing_provider/learning_common.py" line="76"/>
         <source>Validation &apos;holdout&apos; needs a held-out layer (HOLDOUT).</source>
-        <translation>Die Validierung &apos;holdout&apos; braucht einen zurückgehaltenen Layer (HOLDOUT).</translation>
+        <translation>Die Validierung 'holdout' braucht einen zurückgehaltenen Layer (HOLDOUT).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="98"/>
+        <location filename="../processing_provider/learning_common.py" line="92"/>
         <source>The training layer has no features with a value in &apos;{}&apos;.</source>
-        <translation>Der Trainingslayer hat keine Objekte mit einem Wert in &apos;{}&apos;.</translation>
+        <translation>Der Trainingslayer hat keine Objekte mit einem Wert in '{}'.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="103"/>
+        <location filename="../processing_provider/learning_common.py" line="97"/>
         <source>Embedding raster(s) (several are stacked on the first one&apos;s grid)</source>
         <translation>Einbettungsraster (mehrere werden auf dem Raster des ersten gestapelt)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="105"/>
+        <location filename="../processing_provider/learning_common.py" line="99"/>
         <source>Training points or polygons</source>
         <translation>Trainingspunkte oder -polygone</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="108"/>
+        <location filename="../processing_provider/learning_common.py" line="102"/>
         <source>Value field</source>
         <translation>Wertfeld</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="108"/>
+        <location filename="../processing_provider/learning_common.py" line="102"/>
         <source>Class field</source>
         <translation>Klassenfeld</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="112"/>
+        <location filename="../processing_provider/learning_common.py" line="106"/>
         <source>Validation</source>
         <translation>Validierung</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="113"/>
+        <location filename="../processing_provider/learning_common.py" line="107"/>
         <source>Block size for spatial K-fold (map units of the first raster)</source>
         <translation>Blockgröße für räumliches K-Fold (Karteneinheiten des ersten Rasters)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="116"/>
+        <location filename="../processing_provider/learning_common.py" line="110"/>
         <source>Held-out layer (validation &apos;holdout&apos;; same field)</source>
-        <translation>Zurückgehaltener Layer (Validierung &apos;holdout&apos;; dasselbe Feld)</translation>
+        <translation>Zurückgehaltener Layer (Validierung 'holdout'; dasselbe Feld)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="120"/>
+        <location filename="../processing_provider/learning_common.py" line="114"/>
         <source>Number of folds</source>
         <translation>Anzahl der Folds</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="131"/>
+        <location filename="../processing_provider/learning_common.py" line="125"/>
         <source>Report (HTML; CSV and PNG beside it)</source>
         <translation>Bericht (HTML; CSV und PNG daneben)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="133"/>
+        <location filename="../processing_provider/learning_common.py" line="127"/>
         <source>skops model files (*.skops)</source>
         <translation>skops-Modelldateien (*.skops)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="141"/>
+        <location filename="../processing_provider/learning_common.py" line="135"/>
         <source>{} training feature(s) cover no pixel of the raster and were not used.</source>
         <translation>{} Trainingsobjekt(e) decken kein Pixel des Rasters ab und wurden nicht verwendet.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="144"/>
+        <location filename="../processing_provider/learning_common.py" line="138"/>
         <source>{} labelled pixel(s) without data in the raster(s) were not used.</source>
         <translation>{} beschriftete(s) Pixel ohne Daten im Raster wurden nicht verwendet.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="159"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="26"/>
         <source>Classify embeddings</source>
         <translation>Einbettungen klassifizieren</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="162"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="29"/>
         <source>Trains a classifier (scikit-learn) on the embedding vectors under labelled points or polygons and maps every pixel.&lt;br&gt;&lt;b&gt;Embedding rasters&lt;/b&gt;: one, or several stacked band-wise (fusion; the others are resampled onto the first one&apos;s grid).&lt;br&gt;&lt;b&gt;Training&lt;/b&gt;: a point takes the pixel it falls in, a polygon the pixels whose centres it holds; &lt;b&gt;Class field&lt;/b&gt; names the classes.&lt;br&gt;&lt;b&gt;Validation&lt;/b&gt;: &lt;i&gt;kfold&lt;/i&gt; (random folds of pixels), &lt;i&gt;spatial_kfold&lt;/i&gt; (pixels grouped in square blocks of &lt;i&gt;Block size&lt;/i&gt; map units, so that neighbouring, alike pixels never fall on both sides: the honest estimate when labels are clustered) or &lt;i&gt;holdout&lt;/i&gt; (a separate layer).&lt;br&gt;Outputs: a class raster (1..K, 0 = no data, palette and class names), the confidence (the winning class&apos;s probability), an HTML/CSV report with accuracy, balanced accuracy and per-class F1 with bootstrap 95 % confidence intervals and a confusion matrix, and the trained model (.skops, loaded without executing code) for &lt;i&gt;Apply model&lt;/i&gt;. The map is predicted block by block in bounded memory.</source>
         <translation>Trainiert einen Klassifikator (scikit-learn) auf den Einbettungsvektoren unter beschrifteten Punkten oder Polygonen und kartiert jedes Pixel.&lt;br&gt;&lt;b&gt;Einbettungsraster&lt;/b&gt;: eines oder mehrere, bandweise gestapelt (Fusion; die weiteren werden auf das Raster des ersten umgetastet).&lt;br&gt;&lt;b&gt;Training&lt;/b&gt;: ein Punkt nimmt das Pixel, in das er fällt, ein Polygon die Pixel, deren Mittelpunkte es enthält; das &lt;b&gt;Klassenfeld&lt;/b&gt; benennt die Klassen.&lt;br&gt;&lt;b&gt;Validierung&lt;/b&gt;: &lt;i&gt;kfold&lt;/i&gt; (zufällige Folds von Pixeln), &lt;i&gt;spatial_kfold&lt;/i&gt; (Pixel in quadratischen Blöcken von &lt;i&gt;Blockgröße&lt;/i&gt; Karteneinheiten gruppiert, sodass benachbarte, ähnliche Pixel nie auf beiden Seiten landen: die ehrliche Schätzung bei gehäuften Beschriftungen) oder &lt;i&gt;holdout&lt;/i&gt; (ein eigener Layer).&lt;br&gt;Ausgaben: ein Klassenraster (1..K, 0 = keine Daten, Palette und Klassennamen), die Konfidenz (die Wahrscheinlichkeit der siegreichen Klasse), ein HTML/CSV-Bericht mit Genauigkeit, balancierter Genauigkeit und F1 je Klasse mit Bootstrap-Konfidenzintervallen (95 %) und einer Konfusionsmatrix sowie das trainierte Modell (.skops, ohne Codeausführung geladen) für &lt;i&gt;Modell anwenden&lt;/i&gt;. Die Karte wird blockweise mit begrenztem Speicher vorhergesagt.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="177"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="44"/>
         <source>Classifier</source>
         <translation>Klassifikator</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="178"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="45"/>
         <source>Classes</source>
         <translation>Klassen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="179"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="46"/>
         <source>Confidence</source>
         <translation>Konfidenz</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="182"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="49"/>
         <source>Accuracy (validation)</source>
         <translation>Genauigkeit (Validierung)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="183"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="50"/>
         <source>Balanced accuracy (validation)</source>
         <translation>Balancierte Genauigkeit (Validierung)</translation>
     </message>
@@ -1643,59 +1638,59 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Validierungsmaße (JSON)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/classify_embeddings.py" line="195"/>
+        <location filename="../processing_provider/classify_embeddings.py" line="62"/>
         <source>Validation ({}): accuracy {} [{} – {}], balanced accuracy {} [{} – {}] on {} pixels</source>
         <translation>Validierung ({}): Genauigkeit {} [{} – {}], balancierte Genauigkeit {} [{} – {}] auf {} Pixeln</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="44"/>
+        <location filename="../processing_provider/compare_models.py" line="52"/>
         <source>Runs every chosen model on the same extent and time and compares them fairly.&lt;br&gt;A model that cannot run here (missing Python package, no data for the place or year, no credentials) is reported and skipped; the others go on. Each model&apos;s embedding grid and PCA map are written to the output folder and loaded into one layer group named after the models; the PCA maps and the agreement map are switched on, the embedding grids off.&lt;br&gt;&lt;br&gt;&lt;b&gt;Common grid&lt;/b&gt;: every grid is resampled (average) onto one grid: the native grid of the &lt;i&gt;reference model&lt;/i&gt;, or the ROI&apos;s UTM zone at the &lt;i&gt;common resolution&lt;/i&gt; (metres); by default the coarsest native grid among the models.&lt;br&gt;&lt;b&gt;Report&lt;/b&gt; (report.html, report.csv): provenance (run time, plugin version, each model&apos;s source, version and resampling); per model the dimension, native resolution, CRS, coverage and run time; the PCA maps side by side in comparable colours (each model&apos;s components rotated onto the reference model&apos;s, so the same field has the same colour; pca_side_by_side.png); one heatmap of linear CKA (1 = the same geometry up to rotation and scale) and k-nearest-neighbour overlap between every pair of models, with 95 % intervals from repeated samples and a shuffled baseline (similarity_heatmap.png); and &lt;b&gt;where the models disagree&lt;/b&gt;: agreement.tif, per pixel on the common grid, 1 where the models rank the pixel&apos;s neighbours alike, 0 where they do not. The report opens from the Processing results.&lt;br&gt;&lt;b&gt;Labelled mode&lt;/b&gt;: give labelled points or polygons and their class field, and every model (and all of them concatenated) is ranked on your labels: k-NN (k = 1, 3, 5) and a linear probe, balanced accuracy with bootstrap 95 % CIs, under random and spatial-block cross-validation (blocks of the given size, in the first model&apos;s map units): ranking.csv, ranking.png and a section of report.html. It answers which embedding serves your labels here.&lt;br&gt;&lt;b&gt;Backend / imagery source&lt;/b&gt; apply to the models that offer them; the others use auto.&lt;br&gt;&lt;br&gt;Models:</source>
         <translation>Führt jedes gewählte Modell für dieselbe Ausdehnung und Zeit aus und vergleicht sie fair.&lt;br&gt;Ein Modell, das hier nicht laufen kann (fehlendes Python-Paket, keine Daten für Ort oder Jahr, keine Zugangsdaten), wird gemeldet und übersprungen; die anderen laufen weiter. Einbettungsraster und PCA-Karte jedes Modells werden in den Ausgabeordner geschrieben und in eine nach den Modellen benannte Layergruppe geladen; die PCA-Karten und die Übereinstimmungskarte sind eingeschaltet, die Einbettungsraster ausgeschaltet.&lt;br&gt;&lt;br&gt;&lt;b&gt;Gemeinsames Raster&lt;/b&gt;: jedes Raster wird (Mittelwert) auf ein Raster umgetastet: das native Raster des &lt;i&gt;Referenzmodells&lt;/i&gt; oder die UTM-Zone der ROI in der &lt;i&gt;gemeinsamen Auflösung&lt;/i&gt; (Meter); standardmäßig das gröbste native Raster der Modelle.&lt;br&gt;&lt;b&gt;Bericht&lt;/b&gt; (report.html, report.csv): Herkunft (Laufzeit, Plugin-Version, Quelle, Version und Umtastung jedes Modells); je Modell Dimension, native Auflösung, KBS, Abdeckung und Laufzeit; die PCA-Karten nebeneinander in vergleichbaren Farben (die Komponenten jedes Modells werden auf die des Referenzmodells gedreht, sodass dasselbe Feld dieselbe Farbe hat; pca_side_by_side.png); eine Heatmap aus linearem CKA (1 = dieselbe Geometrie bis auf Drehung und Skalierung) und der Überlappung der k nächsten Nachbarn zwischen allen Modellpaaren, mit 95-%-Intervallen aus wiederholten Stichproben und einer Basislinie mit gemischten Pixeln (similarity_heatmap.png); und &lt;b&gt;wo die Modelle sich uneinig sind&lt;/b&gt;: agreement.tif, je Pixel auf dem gemeinsamen Raster, 1 wo die Modelle die Nachbarn des Pixels gleich ordnen, 0 wo nicht. Der Bericht öffnet sich aus den Processing-Ergebnissen.&lt;br&gt;&lt;b&gt;Beschrifteter Modus&lt;/b&gt;: beschriftete Punkte oder Polygone und ihr Klassenfeld angeben, dann wird jedes Modell (und alle zusammen verkettet) an Ihren Beschriftungen gereiht: k-NN (k = 1, 3, 5) und eine lineare Sonde, balancierte Genauigkeit mit Bootstrap-Konfidenzintervallen (95 %), unter zufälliger und räumlicher Block-Kreuzvalidierung (Blöcke der angegebenen Größe in den Karteneinheiten des ersten Modells): ranking.csv, ranking.png und ein Abschnitt in report.html. So zeigt sich, welche Einbettung Ihren Beschriftungen hier am besten dient.&lt;br&gt;&lt;b&gt;Backend / Bildquelle&lt;/b&gt; gelten für die Modelle, die sie anbieten; die anderen verwenden auto.&lt;br&gt;&lt;br&gt;Modelle:</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="78"/>
+        <location filename="../processing_provider/compare_models.py" line="92"/>
         <source>Labelled points or polygons (optional: rank the models on them)</source>
         <translation>Beschriftete Punkte oder Polygone (optional: die Modelle daran reihen)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="81"/>
+        <location filename="../processing_provider/compare_models.py" line="95"/>
         <source>Class field of the labels</source>
         <translation>Klassenfeld der Beschriftungen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="85"/>
+        <location filename="../processing_provider/compare_models.py" line="99"/>
         <source>Spatial CV block size (map units; default 16 pixels)</source>
         <translation>Blockgröße der räumlichen Kreuzvalidierung (Karteneinheiten; Standard 16 Pixel)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="1"/>
+        <location filename="../processing_provider/compare_models.py" line="112"/>
         <source>Agreement between the models (0..1)</source>
         <translation>Übereinstimmung der Modelle (0..1)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="1"/>
+        <location filename="../processing_provider/compare_models.py" line="178"/>
         <source>Compare {}: {} ({})</source>
         <translation>Vergleich {}: {} ({})</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="1"/>
+        <location filename="../processing_provider/compare_models.py" line="182"/>
         <source>Agreement of the models</source>
         <translation>Übereinstimmung der Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="127"/>
+        <location filename="../processing_provider/compare_models.py" line="142"/>
         <source>Models ranked on the labels: {}</source>
         <translation>An den Beschriftungen gereihte Modelle: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="138"/>
+        <location filename="../processing_provider/compare_models.py" line="153"/>
         <source>Choose the class field of the labelled layer.</source>
         <translation>Das Klassenfeld des beschrifteten Layers wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="149"/>
+        <location filename="../processing_provider/compare_models.py" line="164"/>
         <source>The labelled layer has no feature with a class in &apos;{}&apos;.</source>
-        <translation>Der beschriftete Layer hat kein Objekt mit einer Klasse in &apos;{}&apos;.</translation>
+        <translation>Der beschriftete Layer hat kein Objekt mit einer Klasse in '{}'.</translation>
     </message>
     <message>
         <location filename="../processing_provider/embed_features.py" line="137"/>
@@ -1710,7 +1705,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
     <message>
         <location filename="../processing_provider/embed_roi.py" line="55"/>
         <source>Embeds an extent with a remote-sensing foundation model and writes the embedding grid as a georeferenced float32 GeoTIFF (one band per dimension, NaN where there is no data), a PCA pseudocolour RGB layer and, optionally, the pooled vector (mean over covered pixels) as the ROI polygon with one attribute per dimension.&lt;br&gt;&lt;br&gt;&lt;b&gt;Extent&lt;/b&gt;: any CRS; it is transformed to longitude/latitude.&lt;br&gt;&lt;b&gt;Time&lt;/b&gt;: annual products use &lt;i&gt;Year&lt;/i&gt;; give &lt;i&gt;Start date&lt;/i&gt; and &lt;i&gt;End date&lt;/i&gt; (end exclusive) for imagery-based models.&lt;br&gt;&lt;b&gt;Backend&lt;/b&gt; (precomputed products): auto, gee (Earth Engine project needed) or cog (public copy, no account).&lt;br&gt;&lt;b&gt;Imagery source&lt;/b&gt; (on-the-fly models): auto, local (Input raster), stac (no account) or gee. For a local raster, bands are found by Sentinel-2 names in the band descriptions or by colour, else give a &lt;i&gt;band map&lt;/i&gt; (B04=1,B03=2,B02=3); its &lt;i&gt;values&lt;/i&gt; are reflectance x 10^4 (Sentinel-2 L2A), reflectance 0-1, or 8-bit (aerial RGB). A run whose values do not fit says so in the log.&lt;br&gt;&lt;b&gt;Model options&lt;/b&gt; (advanced): name=value pairs separated by &apos;;&apos; for the models that take them:</source>
-        <translation>Bettet eine Ausdehnung mit einem Fernerkundungs-Foundation-Modell ein und schreibt das Einbettungsraster als georeferenziertes float32-GeoTIFF (ein Band je Dimension, NaN, wo keine Daten vorliegen), einen PCA-Falschfarben-RGB-Layer und optional den zusammengefassten Vektor (Mittel über die abgedeckten Pixel) als ROI-Polygon mit einem Attribut je Dimension.&lt;br&gt;&lt;br&gt;&lt;b&gt;Ausdehnung&lt;/b&gt;: beliebiges KBS; sie wird in Länge/Breite umgerechnet.&lt;br&gt;&lt;b&gt;Zeit&lt;/b&gt;: jährliche Produkte verwenden &lt;i&gt;Jahr&lt;/i&gt;; für bildbasierte Modelle &lt;i&gt;Startdatum&lt;/i&gt; und &lt;i&gt;Enddatum&lt;/i&gt; (Ende ausschließlich) angeben.&lt;br&gt;&lt;b&gt;Backend&lt;/b&gt; (vorberechnete Produkte): auto, gee (Earth-Engine-Projekt nötig) oder cog (öffentliche Kopie, kein Konto).&lt;br&gt;&lt;b&gt;Bildquelle&lt;/b&gt; (bei Bedarf berechnete Modelle): auto, local (Eingaberaster), stac (kein Konto) oder gee. Bei einem lokalen Raster werden die Bänder über Sentinel-2-Namen in den Bandbeschreibungen oder über ihre Farbe gefunden, sonst eine &lt;i&gt;Bandzuordnung&lt;/i&gt; angeben (B04=1,B03=2,B02=3); seine &lt;i&gt;Werte&lt;/i&gt; sind Reflexion x 10^4 (Sentinel-2 L2A), Reflexion 0-1 oder 8 Bit (Luftbild-RGB). Ein Lauf, dessen Werte nicht dazu passen, meldet das im Protokoll.&lt;br&gt;&lt;b&gt;Modelloptionen&lt;/b&gt; (erweitert): Paare name=Wert, durch &apos;;&apos; getrennt, für die Modelle, die sie annehmen:</translation>
+        <translation>Bettet eine Ausdehnung mit einem Fernerkundungs-Foundation-Modell ein und schreibt das Einbettungsraster als georeferenziertes float32-GeoTIFF (ein Band je Dimension, NaN, wo keine Daten vorliegen), einen PCA-Falschfarben-RGB-Layer und optional den zusammengefassten Vektor (Mittel über die abgedeckten Pixel) als ROI-Polygon mit einem Attribut je Dimension.&lt;br&gt;&lt;br&gt;&lt;b&gt;Ausdehnung&lt;/b&gt;: beliebiges KBS; sie wird in Länge/Breite umgerechnet.&lt;br&gt;&lt;b&gt;Zeit&lt;/b&gt;: jährliche Produkte verwenden &lt;i&gt;Jahr&lt;/i&gt;; für bildbasierte Modelle &lt;i&gt;Startdatum&lt;/i&gt; und &lt;i&gt;Enddatum&lt;/i&gt; (Ende ausschließlich) angeben.&lt;br&gt;&lt;b&gt;Backend&lt;/b&gt; (vorberechnete Produkte): auto, gee (Earth-Engine-Projekt nötig) oder cog (öffentliche Kopie, kein Konto).&lt;br&gt;&lt;b&gt;Bildquelle&lt;/b&gt; (bei Bedarf berechnete Modelle): auto, local (Eingaberaster), stac (kein Konto) oder gee. Bei einem lokalen Raster werden die Bänder über Sentinel-2-Namen in den Bandbeschreibungen oder über ihre Farbe gefunden, sonst eine &lt;i&gt;Bandzuordnung&lt;/i&gt; angeben (B04=1,B03=2,B02=3); seine &lt;i&gt;Werte&lt;/i&gt; sind Reflexion x 10^4 (Sentinel-2 L2A), Reflexion 0-1 oder 8 Bit (Luftbild-RGB). Ein Lauf, dessen Werte nicht dazu passen, meldet das im Protokoll.&lt;br&gt;&lt;b&gt;Modelloptionen&lt;/b&gt; (erweitert): Paare name=Wert, durch ';' getrennt, für die Modelle, die sie annehmen:</translation>
     </message>
     <message>
         <location filename="../processing_provider/embed_roi.py" line="71"/>
@@ -1803,32 +1798,32 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>STAC: Earth Search / Planetary Computer (kein Konto)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="135"/>
+        <location filename="../qgis_common/params.py" line="136"/>
         <source>The extent is not on Earth: in EPSG:4326 it spans lon {} .. {}, lat {} .. {}; check the extent&apos;s CRS ({}).</source>
         <translation>Die Ausdehnung liegt nicht auf der Erde: in EPSG:4326 reicht sie von Länge {} .. {}, Breite {} .. {}; das KBS der Ausdehnung prüfen ({}).</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="172"/>
+        <location filename="../qgis_common/params.py" line="173"/>
         <source>The extent crosses the antimeridian (180° longitude): RS Embed cannot yet embed an area across it. Split the extent into two, one on each side of 180°, and run each.</source>
         <translation>Die Ausdehnung überquert den Antimeridian (180° Länge): RS Embed kann ein Gebiet darüber hinweg noch nicht einbetten. Die Ausdehnung in zwei teilen, je eine auf jeder Seite von 180°, und jede einzeln ausführen.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="184"/>
+        <location filename="../qgis_common/params.py" line="185"/>
         <source>North</source>
         <translation>Nord</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="184"/>
+        <location filename="../qgis_common/params.py" line="185"/>
         <source>South</source>
         <translation>Süd</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="190"/>
+        <location filename="../qgis_common/params.py" line="191"/>
         <source>The extent contains the {} Pole: every longitude meets there, so it has no lon/lat box. RS Embed cannot embed an area around a pole; draw an extent beside it.</source>
         <translation>Die Ausdehnung enthält den {}pol: dort treffen sich alle Längengrade, daher hat sie kein Länge/Breite-Rechteck. RS Embed kann kein Gebiet um einen Pol einbetten; eine Ausdehnung daneben zeichnen.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/params.py" line="268"/>
+        <location filename="../qgis_common/params.py" line="269"/>
         <source>Run metadata:</source>
         <translation>Metadaten des Laufs:</translation>
     </message>
@@ -1938,11 +1933,6 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>TerraMind 1.0 base: 12 Sentinel-2-L2A-Bänder, 768-d</translation>
     </message>
     <message>
-        <location filename="../.build/catalog_strings.py" line="23"/>
-        <source>Prithvi (1-8), Galileo (1-12): number of frames T; the time window is split into T equal parts</source>
-        <translation>Prithvi (1-8), Galileo (1-12): Anzahl der Zeitschritte T; das Zeitfenster wird in T gleiche Teile geteilt</translation>
-    </message>
-    <message>
         <location filename="../.build/catalog_strings.py" line="24"/>
         <source>TerraFM patch embedding: s2_l1c (the authors&apos; default) or s2_l2a</source>
         <translation>TerraFM-Patch-Einbettung: s2_l1c (Voreinstellung der Autoren) oder s2_l2a</translation>
@@ -1971,6 +1961,11 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <location filename="../.build/catalog_strings.py" line="29"/>
         <source>Tessera: a local folder for the downloaded tiles</source>
         <translation>Tessera: ein lokaler Ordner für die heruntergeladenen Kacheln</translation>
+    </message>
+    <message>
+        <location filename="../.build/catalog_strings.py" line="23"/>
+        <source>number of frames T, Prithvi 1-8, Galileo 1-12, AgriFM 1-32 (default 8), AnySat 1-8; the time window is split into T equal parts, one composite each</source>
+        <translation>Anzahl der Zeitschritte T, Prithvi 1-8, Galileo 1-12, AgriFM 1-32 (Standard 8), AnySat 1-8; das Zeitfenster wird in T gleiche Teile geteilt, je ein Komposit</translation>
     </message>
 </context>
 </TS>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from .numbers import value_text
 from .params import tr
 
 MENU_PATH = "Raster \u203a RS Embed"
@@ -85,6 +86,13 @@ def _models_table(report: dict) -> str:
     return f'<table border="1" cellpadding="4" cellspacing="0">{head}{"".join(rows)}</table>'
 
 
+def _setting_text(v) -> str:
+    """A setting's value as shown: numbers in the user's locale."""
+    if v is None:
+        return ""
+    return str(v) if isinstance(v, (bool, str)) else value_text(v)
+
+
 def report_html(report: dict, source: str = "") -> str:
     """The report as HTML (results viewer and dialog). ``source`` says where
     the core's Python comes from (set-up environment or the setting)."""
@@ -105,7 +113,7 @@ def report_html(report: dict, source: str = "") -> str:
         parts.append("<h3>{}</h3><p>{}</p>".format(tr("What is missing"), html.escape(install_hint(missing))))
     else:
         parts.append("<p><b>{}</b></p>".format(tr("Every model family has what it needs.")))
-    cfg = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape('' if v is None else str(v))}</td></tr>"
+    cfg = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(_setting_text(v))}</td></tr>"
                   for k, v in (report.get("config") or {}).items())
     parts.append("<h3>{}</h3><table>{}</table>".format(tr("Settings in effect"), cfg))
     return "\n".join(parts)

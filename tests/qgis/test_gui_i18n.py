@@ -174,7 +174,8 @@ def test_model_help_and_labels_speak_german(german_ui, rs_provider, qgis_iface):
     report = {"python": "/p/python", "python_version": "3.11.2", "families": [], "gpu": {"summary": ""},
               "models": [{"id": "tessera", "title": catalog.card("tessera").label, "ready": True,
                           "missing_families": [], "families": ["core", "tessera"]}]}
-    assert "vorberechnet" in report_html(report)
+    html_text = report_html(dict(report, config={"download_stall_s": 60.5, "ee_project": None, "workers": 2}))
+    assert "vorberechnet" in html_text and "<td>60,5</td>" in html_text and "<td>2</td>" in html_text
 
 
 def test_german_toolbox_names_are_german_and_fit_the_dock(german_ui, rs_provider):
