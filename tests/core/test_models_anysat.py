@@ -195,3 +195,26 @@ def test_two_frames_equal_the_authors_time_series_forward(cfg, published, monkey
     np.testing.assert_allclose(grid.to_numpy(), expected_grid, **TOL)
     np.testing.assert_allclose(pooled.data, expected_tile, **TOL)
     assert emb.bands == S2 and emb.frames == 1  # restored after the call
+
+
+def test_model_input_is_the_demo_standardisation_and_bad_weights_are_refused(cfg, published, tmp_path, monkeypatch):
+    """inspect_model_input: the 10 bands as the authors' demo standardises them, on a
+    native 10 m tile ('auto'); a file without the S2 tensors is refused with a message."""
+    from rs_embed_qgis.embedders.api import inspect_model_input
+    from rs_embed_qgis.embedders.errors import DownloadError
+
+    patch = s2_patch(64, 64, bands=S2_BANDS, seed=3)
+    seen = inspect_model_input("anysat", patch=patch, input_prep="auto", config=cfg)
+    x = patch.data[[S2_BANDS.index(b) for b in S2]]
+    expected = (x - np.array(DEMO_MEAN, np.float32)[:, None, None]) / np.array(DEMO_STD, np.float32)[:, None, None]
+    assert seen["input_prep"] == "tile" and seen["array"].shape == (10, 64, 64)
+    np.testing.assert_allclose(seen["array"], expected, rtol=1e-5, atol=1e-5)
+    assert tuple(seen["transform"]) == tuple(patch.grid.transform)[:6]
+
+    _, _, ref = published
+    path = tmp_path / AnySatS2.weights.repo_id / AnySatS2.weights.filename
+    path.parent.mkdir(parents=True)
+    torch.save({"state_dict": {k: v for k, v in ref.model.state_dict().items() if "s1-asc" in k}}, path)
+    monkeypatch.setattr(AnySatS2, "weights", spec_for(AnySatS2.weights, path))
+    with pytest.raises(DownloadError, match="do not fit"):
+        AnySatS2().embed_patch(patch, config=get_config(weights_dir=str(tmp_path)))
