@@ -99,9 +99,10 @@ class KeyRPE(nn.Module):
         self.lookup_table_weight = nn.Parameter(torch.zeros(1, head_dim, RPE_BUCKETS))
 
     def forward(self, q: torch.Tensor, side: int) -> torch.Tensor:
-        """q (B, H, L, hd) -> (B, 1, L, L), from head 0's queries (see the module doc)."""
-        table = q[:, :1] @ self.lookup_table_weight          # (B, 1, L, buckets)
-        idx = rpe_buckets(side, q.device)
+        """q (B, H, Lq, hd) of the first Lq of L tokens -> (B, 1, Lq, L), from head 0's
+        queries (see the module doc)."""
+        table = q[:, :1] @ self.lookup_table_weight          # (B, 1, Lq, buckets)
+        idx = rpe_buckets(side, q.device)[: q.shape[2]]
         return table.gather(-1, idx.expand(q.shape[0], 1, *idx.shape))
 
 
@@ -123,16 +124,19 @@ class SelfAttention(nn.Module):
         self.proj = nn.Linear(dim, dim)
         self.rpe_k = KeyRPE(dim // heads) if rpe else None
 
-    def forward(self, x):
+    def forward(self, x, first_only: bool = False):
+        """Attention output of every token, or of the first (class) token only."""
         b, n, d = x.shape
         q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        if first_only:
+            q = q[:, :, :1]
         if self.rpe_k is None:
             out = F.scaled_dot_product_attention(q, k, v)
         else:
             q = q * (d // self.heads) ** -0.5
             logits = q @ k.transpose(-2, -1) + self.rpe_k(q, int(n ** 0.5))
             out = logits.softmax(-1) @ v
-        return self.proj(out.transpose(1, 2).reshape(b, n, d))
+        return self.proj(out.transpose(1, 2).reshape(b, q.shape[2], d))
 
 
 class Block(nn.Module):
@@ -143,8 +147,9 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=eps)
         self.mlp = Mlp(dim, 4 * dim)
 
-    def forward(self, x):
-        x = x + self.attn(self.norm1(x))
+    def forward(self, x, first_only: bool = False):
+        """first_only: the class token's output only (the rest is not used after the last block)."""
+        x = (x[:, :1] if first_only else x) + self.attn(self.norm1(x), first_only)
         return x + self.mlp(self.norm2(x))
 
 
@@ -244,9 +249,9 @@ class SubpatchEncoder(nn.Module):
         """x (P, scale^2, D) pixel tokens of P patches -> (P, D) patch tokens."""
         x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1)
         x = x + sincos_grid(x.shape[-1], scale, S2_RES_M, x.device)
-        for blk in self.predictor_blocks:
-            x = blk(x)
-        return self.predictor_norm(x)[:, 0]
+        for i, blk in enumerate(self.predictor_blocks):
+            x = blk(x, first_only=i == len(self.predictor_blocks) - 1)
+        return self.predictor_norm(x[:, 0])
 
 
 class AnySatS2Encoder(nn.Module):

@@ -4,7 +4,7 @@ Oracle: gastruc/AnySat's ``hubconf.py`` and ``src/models/networks/encoder`` as
 shipped unchanged in rs-embed 0.3.1 (``rs_embed.embedders._vendor.anysat``,
 family "dev", test-only). Their ``AnySat`` wrapper is built with the base
 "tiny" config (width 256, the base layout and head width 64) with 1 main block
-+ the cross-attention block and 1 subpatch block (the full base key set is
++ the cross-attention block and 2 subpatch blocks (the full base key set is
 compared on the meta device), projectors for ``s2`` and ``s1-asc`` only, random
 weights; its ``AnyModule`` state dict is saved as the published
 file is (``{"state_dict": ...}``, read by their ``from_pretrained``). Their
@@ -41,7 +41,7 @@ DEMO_MEAN = [4304.32958984375, 4159.2666015625, 4057.776611328125, 4328.95117187
              4644.87109375, 4837.2470703125, 4700.2578125, 2823.264404296875, 2319.97021484375]
 DEMO_STD = [3537.99755859375, 3324.23486328125, 3270.070068359375, 3250.530029296875, 2897.391357421875,
             2754.4970703125, 2821.521484375, 2625.952392578125, 1731.56298828125, 1549.3028564453125]
-SMALL = dict(dim=256, depth=1, heads=4, sub_depth=1)  # their "tiny" widths, 1 + 1 and 1 blocks
+SMALL = dict(dim=256, depth=1, heads=4, sub_depth=2)  # their "tiny" widths, 1 + 1 and 2 blocks
 
 
 def authors_model(size="base", **over):
@@ -50,7 +50,7 @@ def authors_model(size="base", **over):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    ref = authors_model("tiny", depth=1, **{"spatial_encoder.depth": 1, "modalities.all": ["s2", "s1-asc"]})
+    ref = authors_model("tiny", depth=1, **{"spatial_encoder.depth": 2, "modalities.all": ["s2", "s1-asc"]})
     g = torch.Generator().manual_seed(5)
     with torch.no_grad():
         for name, p in ref.model.named_parameters():
