@@ -44,7 +44,7 @@
         <translation>RS Embed: gezeichnete Ausdehnung einbetten</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="66"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="69"/>
         <source>Extent</source>
         <translation>Ausdehnung</translation>
     </message>
@@ -99,7 +99,7 @@
         <translation>Bei Bedarf berechnete Modelle: auto, stac (kein Konto), gee oder local (ein Rasterlayer dieses Projekts).</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="70"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="73"/>
         <source>Imagery source</source>
         <translation>Bildquelle</translation>
     </message>
@@ -734,12 +734,12 @@
         <translation>Eingaberaster für die Bildquelle „local“</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="76"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="85"/>
         <source>Maximum scene cloud cover (%)</source>
         <translation>Maximale Wolkenbedeckung der Szene (%)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="79"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="88"/>
         <source>Composite of the scenes in the window</source>
         <translation>Komposit der Szenen im Zeitfenster</translation>
     </message>
@@ -774,7 +774,7 @@
         <translation>Metadaten des Laufs (JSON)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="97"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="104"/>
         <source>The &apos;local&apos; imagery source needs an input raster.</source>
         <translation>Die Bildquelle „local“ braucht ein Eingaberaster.</translation>
     </message>
@@ -864,67 +864,62 @@
         <translation>Mit einer Ausdehnung Jahr A und Jahr B angeben.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="41"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="42"/>
         <source>Fetch imagery</source>
         <translation>Bilder abrufen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="44"/>
-        <source>Writes the Sentinel-2 composite that on-the-fly models see for an extent and a time window, so you can inspect it before embedding: a float32 GeoTIFF of surface reflectance x 10000 (NaN = no data or masked), one band per requested band, on the extent&apos;s local UTM zone at &lt;i&gt;Pixel size&lt;/i&gt; metres, shown as true colour (B04/B03/B02, stretch 0-3000).&lt;br&gt;&lt;br&gt;&lt;b&gt;Time&lt;/b&gt;: &lt;i&gt;Start date&lt;/i&gt; and &lt;i&gt;End date&lt;/i&gt; (end exclusive), or a &lt;i&gt;Year&lt;/i&gt;.&lt;br&gt;&lt;b&gt;Imagery source&lt;/b&gt;: &lt;i&gt;local&lt;/i&gt; reads the &lt;i&gt;Input raster&lt;/i&gt; (any CRS; bands by Sentinel-2 names in the band descriptions, by red/green/blue colour, or the &lt;i&gt;Band mapping&lt;/i&gt;, e.g. B04=3,B03=2,B02=1); &lt;i&gt;stac&lt;/i&gt; reads Sentinel-2 L2A from a STAC API (Earth Search by default, no account); &lt;i&gt;gee&lt;/i&gt; reads COPERNICUS/S2_SR_HARMONIZED from Earth Engine (project in the settings); &lt;i&gt;auto&lt;/i&gt; picks local when a raster is given, else gee when a project is set, else stac.&lt;br&gt;&lt;b&gt;Clouds&lt;/b&gt;: scenes above &lt;i&gt;Maximum scene cloud cover&lt;/i&gt; are skipped; with &lt;i&gt;Mask clouds&lt;/i&gt; cloud, cloud shadow, cirrus and defective pixels are masked (SCL on STAC, Cloud Score+ on Earth Engine).&lt;br&gt;&lt;b&gt;Composite&lt;/b&gt;: &lt;i&gt;median&lt;/i&gt; of the valid pixels, or &lt;i&gt;mosaic&lt;/i&gt; (least cloudy scene first). The +1000 offset of newer Sentinel-2 processing is removed.&lt;br&gt;&lt;b&gt;Bands&lt;/b&gt;: RGB, RGBN, all S2, or names such as B04,B03,B02,B08.&lt;br&gt;Fetched composites are cached, so embedding the same area afterwards reads no imagery again.</source>
-        <translation>Schreibt das Sentinel-2-Komposit, das bei Bedarf berechnete Modelle für eine Ausdehnung und ein Zeitfenster sehen, damit es vor dem Einbetten geprüft werden kann: ein float32-GeoTIFF der Oberflächenreflexion x 10000 (NaN = keine Daten oder maskiert), ein Band je angefordertem Band, in der lokalen UTM-Zone der Ausdehnung mit &lt;i&gt;Pixelgröße&lt;/i&gt; Metern, dargestellt in Echtfarben (B04/B03/B02, Streckung 0-3000).&lt;br&gt;&lt;br&gt;&lt;b&gt;Zeit&lt;/b&gt;: &lt;i&gt;Startdatum&lt;/i&gt; und &lt;i&gt;Enddatum&lt;/i&gt; (Ende ausschließlich) oder ein &lt;i&gt;Jahr&lt;/i&gt;.&lt;br&gt;&lt;b&gt;Bildquelle&lt;/b&gt;: &lt;i&gt;local&lt;/i&gt; liest das &lt;i&gt;Eingaberaster&lt;/i&gt; (beliebiges KBS; Bänder über Sentinel-2-Namen in den Bandbeschreibungen, über die Farben Rot/Grün/Blau oder die &lt;i&gt;Bandzuordnung&lt;/i&gt;, z. B. B04=3,B03=2,B02=1); &lt;i&gt;stac&lt;/i&gt; liest Sentinel-2 L2A aus einer STAC-API (standardmäßig Earth Search, kein Konto); &lt;i&gt;gee&lt;/i&gt; liest COPERNICUS/S2_SR_HARMONIZED aus Earth Engine (Projekt in den Einstellungen); &lt;i&gt;auto&lt;/i&gt; wählt local, wenn ein Raster angegeben ist, sonst gee, wenn ein Projekt eingestellt ist, sonst stac.&lt;br&gt;&lt;b&gt;Wolken&lt;/b&gt;: Szenen über der &lt;i&gt;maximalen Wolkenbedeckung der Szene&lt;/i&gt; werden übersprungen; mit &lt;i&gt;Wolken maskieren&lt;/i&gt; werden Wolken, Wolkenschatten, Zirren und fehlerhafte Pixel maskiert (SCL bei STAC, Cloud Score+ bei Earth Engine).&lt;br&gt;&lt;b&gt;Komposit&lt;/b&gt;: &lt;i&gt;median&lt;/i&gt; der gültigen Pixel oder &lt;i&gt;mosaic&lt;/i&gt; (wolkenärmste Szene zuerst). Der Versatz von +1000 neuerer Sentinel-2-Prozessierungen wird entfernt.&lt;br&gt;&lt;b&gt;Bänder&lt;/b&gt;: RGB, RGBN, alle S2 oder Namen wie B04,B03,B02,B08.&lt;br&gt;Abgerufene Komposite werden zwischengespeichert, sodass beim späteren Einbetten desselben Gebiets keine Bilder erneut gelesen werden.</translation>
-    </message>
-    <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="67"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="70"/>
         <source>Start date (inclusive)</source>
         <translation>Startdatum (einschließlich)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="68"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="71"/>
         <source>End date (exclusive)</source>
         <translation>Enddatum (ausschließlich)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="72"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="76"/>
         <source>Input raster (for the &apos;local&apos; source)</source>
         <translation>Eingaberaster (für die Quelle „local“)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="74"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="83"/>
         <source>Bands (RGB, RGBN, all S2, or e.g. B04,B03,B02,B08)</source>
         <translation>Bänder (RGB, RGBN, alle S2 oder z. B. B04,B03,B02,B08)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="82"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="91"/>
         <source>Pixel size (ground metres, local UTM)</source>
         <translation>Pixelgröße (Meter am Boden, lokales UTM)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="84"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="93"/>
         <source>Mask clouds per pixel</source>
         <translation>Wolken je Pixel maskieren</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="85"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="78"/>
         <source>Band mapping for the input raster (e.g. B04=3,B03=2,B02=1)</source>
         <translation>Bandzuordnung für das Eingaberaster (z. B. B04=3,B03=2,B02=1)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="91"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="98"/>
         <source>Imagery</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="112"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="120"/>
         <source>Source: {}; {} scene(s): {}</source>
         <translation>Quelle: {}; {} Szene(n): {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="113"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="121"/>
         <source> (from the cache)</source>
         <translation> (aus dem Zwischenspeicher)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="119"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="127"/>
         <source>Imagery {} {}</source>
         <translation>Bilder {} {}</translation>
     </message>
@@ -1718,7 +1713,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Bandzuordnung des Eingaberasters (z. B. B04=1,B03=2,B02=3)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/embed_roi.py" line="88"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="80"/>
         <source>Values of the input raster</source>
         <translation>Werte des Eingaberasters</translation>
     </message>
@@ -1733,7 +1728,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Mittlerer Kosinus-Abstand {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/fetch_imagery.py" line="113"/>
+        <location filename="../processing_provider/fetch_imagery.py" line="121"/>
         <source>Grid: {} at {} m, {} x {} pixels; {}% of pixels have data{}</source>
         <translation>Raster: {} mit {} m, {} x {} Pixel; {} % der Pixel haben Daten{}</translation>
     </message>
@@ -1966,6 +1961,11 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <location filename="../.build/catalog_strings.py" line="23"/>
         <source>number of frames T, Prithvi 1-8, Galileo 1-12, AgriFM 1-32 (default 8), AnySat 1-8; the time window is split into T equal parts, one composite each</source>
         <translation>Anzahl der Zeitschritte T, Prithvi 1-8, Galileo 1-12, AgriFM 1-32 (Standard 8), AnySat 1-8; das Zeitfenster wird in T gleiche Teile geteilt, je ein Komposit</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/fetch_imagery.py" line="45"/>
+        <source>Writes the Sentinel-2 composite that on-the-fly models see for an extent and a time window, so you can inspect it before embedding: a float32 GeoTIFF of surface reflectance x 10000 (NaN = no data or masked), one band per requested band, on the extent&apos;s local UTM zone at &lt;i&gt;Pixel size&lt;/i&gt; metres, shown as true colour (B04/B03/B02, stretch 0-3000).&lt;br&gt;&lt;br&gt;&lt;b&gt;Time&lt;/b&gt;: &lt;i&gt;Start date&lt;/i&gt; and &lt;i&gt;End date&lt;/i&gt; (end exclusive), or a &lt;i&gt;Year&lt;/i&gt;.&lt;br&gt;&lt;b&gt;Imagery source&lt;/b&gt;: &lt;i&gt;local&lt;/i&gt; reads the &lt;i&gt;Input raster&lt;/i&gt; (any CRS; bands by Sentinel-2 names in the band descriptions, by red/green/blue colour, or the &lt;i&gt;Band mapping&lt;/i&gt;, e.g. B04=3,B03=2,B02=1); &lt;i&gt;stac&lt;/i&gt; reads Sentinel-2 L2A from a STAC API (Earth Search by default, no account); &lt;i&gt;gee&lt;/i&gt; reads COPERNICUS/S2_SR_HARMONIZED from Earth Engine (project in the settings); &lt;i&gt;auto&lt;/i&gt; picks local when a raster is given, else gee when a project is set, else stac.&lt;br&gt;&lt;b&gt;Values of the input raster&lt;/b&gt;: reflectance x 10^4 (Sentinel-2 L2A), reflectance 0-1 or 8-bit (aerial RGB); a run whose values do not fit says so in the log.&lt;br&gt;&lt;b&gt;Clouds&lt;/b&gt;: scenes above &lt;i&gt;Maximum scene cloud cover&lt;/i&gt; are skipped; with &lt;i&gt;Mask clouds&lt;/i&gt; cloud, cloud shadow, cirrus and defective pixels are masked (SCL on STAC, Cloud Score+ on Earth Engine).&lt;br&gt;&lt;b&gt;Composite&lt;/b&gt;: &lt;i&gt;median&lt;/i&gt; of the valid pixels, or &lt;i&gt;mosaic&lt;/i&gt; (least cloudy scene first). The +1000 offset of newer Sentinel-2 processing is removed.&lt;br&gt;&lt;b&gt;Bands&lt;/b&gt;: RGB, RGBN, all S2, or names such as B04,B03,B02,B08.&lt;br&gt;Fetched composites are cached, so embedding the same area afterwards reads no imagery again.</source>
+        <translation>Schreibt das Sentinel-2-Komposit, das bei Bedarf berechnete Modelle für eine Ausdehnung und ein Zeitfenster sehen, damit es vor dem Einbetten geprüft werden kann: ein float32-GeoTIFF der Oberflächenreflexion x 10000 (NaN = keine Daten oder maskiert), ein Band je angefordertem Band, in der lokalen UTM-Zone der Ausdehnung mit &lt;i&gt;Pixelgröße&lt;/i&gt; Metern, dargestellt in Echtfarben (B04/B03/B02, Streckung 0-3000).&lt;br&gt;&lt;br&gt;&lt;b&gt;Zeit&lt;/b&gt;: &lt;i&gt;Startdatum&lt;/i&gt; und &lt;i&gt;Enddatum&lt;/i&gt; (Ende ausschließlich) oder ein &lt;i&gt;Jahr&lt;/i&gt;.&lt;br&gt;&lt;b&gt;Bildquelle&lt;/b&gt;: &lt;i&gt;local&lt;/i&gt; liest das &lt;i&gt;Eingaberaster&lt;/i&gt; (beliebiges KBS; Bänder über Sentinel-2-Namen in den Bandbeschreibungen, über die Farben Rot/Grün/Blau oder die &lt;i&gt;Bandzuordnung&lt;/i&gt;, z. B. B04=3,B03=2,B02=1); &lt;i&gt;stac&lt;/i&gt; liest Sentinel-2 L2A aus einer STAC-API (standardmäßig Earth Search, kein Konto); &lt;i&gt;gee&lt;/i&gt; liest COPERNICUS/S2_SR_HARMONIZED aus Earth Engine (Projekt in den Einstellungen); &lt;i&gt;auto&lt;/i&gt; wählt local, wenn ein Raster angegeben ist, sonst gee, wenn ein Projekt eingestellt ist, sonst stac.&lt;br&gt;&lt;b&gt;Werte des Eingaberasters&lt;/b&gt;: Reflexion x 10^4 (Sentinel-2 L2A), Reflexion 0-1 oder 8 Bit (Luftbild-RGB); ein Lauf, dessen Werte nicht dazu passen, meldet das im Protokoll.&lt;br&gt;&lt;b&gt;Wolken&lt;/b&gt;: Szenen über der &lt;i&gt;maximalen Wolkenbedeckung der Szene&lt;/i&gt; werden übersprungen; mit &lt;i&gt;Wolken maskieren&lt;/i&gt; werden Wolken, Wolkenschatten, Zirren und fehlerhafte Pixel maskiert (SCL bei STAC, Cloud Score+ bei Earth Engine).&lt;br&gt;&lt;b&gt;Komposit&lt;/b&gt;: &lt;i&gt;median&lt;/i&gt; der gültigen Pixel oder &lt;i&gt;mosaic&lt;/i&gt; (wolkenärmste Szene zuerst). Der Versatz von +1000 neuerer Sentinel-2-Prozessierungen wird entfernt.&lt;br&gt;&lt;b&gt;Bänder&lt;/b&gt;: RGB, RGBN, alle S2 oder Namen wie B04,B03,B02,B08.&lt;br&gt;Abgerufene Komposite werden zwischengespeichert, sodass beim späteren Einbetten desselben Gebiets keine Bilder erneut gelesen werden.</translation>
     </message>
 </context>
 </TS>

@@ -10,8 +10,8 @@ from qgis.core import (
 )
 
 from .analysis_common import ImageryAlgorithm
-from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES
-from ..qgis_common.choices import imagery_source_labels, labelled
+from ..embedders.catalog import COMPOSITES, IMAGERY_SOURCES as SOURCES, VALUE_SCALES
+from ..qgis_common.choices import imagery_source_labels, labelled, value_scale_labels
 from ..qgis_common.numbers import num, num_g
 from ..qgis_common.params import (
     date_param, enum_param, enum_value, spatial_from_extent, spatial_params, temporal_params, time_label, tr,
@@ -27,6 +27,7 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
     TAGS = ("imagery", "Sentinel-2", "STAC", "Earth Engine", "composite", "clouds")
     EXTENT, YEAR, START_DATE, END_DATE = "EXTENT", "YEAR", "START_DATE", "END_DATE"
     IMAGERY_SOURCE, INPUT_RASTER, BAND_MAP, BANDS = "IMAGERY_SOURCE", "INPUT_RASTER", "BAND_MAP", "BANDS"
+    VALUE_SCALE = "VALUE_SCALE"
     CLOUD_MAX, COMPOSITE, MASK_CLOUDS, SCALE_M, OUTPUT = (
         "CLOUD_MAX", "COMPOSITE", "MASK_CLOUDS", "SCALE_M", "OUTPUT")
 
@@ -53,6 +54,8 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
             "Search by default, no account); <i>gee</i> reads COPERNICUS/S2_SR_HARMONIZED from Earth Engine "
             "(project in the settings); <i>auto</i> picks local when a raster is given, else gee when a "
             "project is set, else stac.<br>"
+            "<b>Values of the input raster</b>: reflectance x 10^4 (Sentinel-2 L2A), reflectance 0-1 or "
+            "8-bit (aerial RGB); a run whose values do not fit says so in the log.<br>"
             "<b>Clouds</b>: scenes above <i>Maximum scene cloud cover</i> are skipped; with <i>Mask "
             "clouds</i> cloud, cloud shadow, cirrus and defective pixels are masked (SCL on STAC, Cloud "
             "Score+ on Earth Engine).<br>"
@@ -69,8 +72,14 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
         self.addParameter(year_param(self.YEAR))
         self.addParameter(labelled(enum_param(self.IMAGERY_SOURCE, tr("Imagery source"), SOURCES, "auto"),
                                    imagery_source_labels()))
+        # The local raster's inputs together, as in Embed ROI.
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INPUT_RASTER, tr("Input raster (for the 'local' source)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.BAND_MAP, tr("Band mapping for the input raster (e.g. B04=3,B03=2,B02=1)"), optional=True))
+        self.addParameter(labelled(enum_param(self.VALUE_SCALE, tr("Values of the input raster"),
+                                              list(VALUE_SCALES), "reflectance_1e4", optional=True),
+                                   value_scale_labels()))
         self.addParameter(QgsProcessingParameterString(
             self.BANDS, tr("Bands (RGB, RGBN, all S2, or e.g. B04,B03,B02,B08)"), "RGB"))
         self.addParameter(QgsProcessingParameterNumber(
@@ -82,8 +91,6 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
             QgsProcessingParameterNumber(self.SCALE_M, tr("Pixel size (ground metres, local UTM)"),
                                          QgsProcessingParameterNumber.Double, 10.0, False, 1.0, 1000.0),
             QgsProcessingParameterBoolean(self.MASK_CLOUDS, tr("Mask clouds per pixel"), True),
-            QgsProcessingParameterString(self.BAND_MAP, tr("Band mapping for the input raster "
-                                                           "(e.g. B04=3,B03=2,B02=1)"), optional=True),
         ]
         for p in advanced:
             p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -102,6 +109,7 @@ class FetchImageryAlgorithm(ImageryAlgorithm):
             "temporal": temporal, "imagery_source": source,
             "input_raster": layer.source().split("|")[0] if layer is not None and source in ("auto", "local") else None,
             "band_map": self.parameterAsString(parameters, self.BAND_MAP, context) or None,
+            "value_scale": enum_value(self, parameters, self.VALUE_SCALE, context, list(VALUE_SCALES)),
             "bands": self.parameterAsString(parameters, self.BANDS, context) or "RGB",
             "scale_m": self.parameterAsDouble(parameters, self.SCALE_M, context),
             "cloudy_pct": self.parameterAsDouble(parameters, self.CLOUD_MAX, context),

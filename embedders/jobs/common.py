@@ -36,6 +36,17 @@ def temporal_from(d) -> Optional[TemporalSpec]:
     return TemporalSpec.year(int(d["year"]))
 
 
+def value_scale_extra(params: dict) -> dict:
+    """The sensor extras that turn a local raster's values into reflectance
+    x 10^4 (params' value_scale, a catalog.VALUE_SCALES id; none for the default)."""
+    scale = params.get("value_scale") or "reflectance_1e4"
+    if scale not in catalog.VALUE_SCALES:
+        raise SpecError(f"value_scale must be one of {', '.join(catalog.VALUE_SCALES)}, got {scale!r}.")
+    if scale == "reflectance_1e4":
+        return {}
+    return {"value_scale": catalog.VALUE_SCALES[scale], "value_scale_name": scale}
+
+
 def embed_kwargs(model: str, params: dict) -> dict:
     """Keyword arguments of the core's API for one model: the routed backend
     (product backend or imagery source) and, for on-the-fly models, the
@@ -45,12 +56,9 @@ def embed_kwargs(model: str, params: dict) -> dict:
                                        params.get("imagery_source") or "auto")}
     if kind == "onthefly":
         sensor = dict(params.get("sensor") or {})
-        scale = params.get("value_scale") or "reflectance_1e4"
-        if scale not in catalog.VALUE_SCALES:
-            raise SpecError(f"value_scale must be one of {', '.join(catalog.VALUE_SCALES)}, got {scale!r}.")
-        if scale != "reflectance_1e4":
-            sensor["extra"] = dict(sensor.get("extra") or {}, value_scale=catalog.VALUE_SCALES[scale],
-                                   value_scale_name=scale)
+        scale_extra = value_scale_extra(params)
+        if scale_extra:
+            sensor["extra"] = dict(sensor.get("extra") or {}, **scale_extra)
         if sensor:
             kwargs["sensor"] = SensorSpec(**sensor)
         if params.get("band_map"):

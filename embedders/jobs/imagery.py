@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import SpecError
 from ..fileio import OutputSet
-from .common import spatial_from, temporal_from
+from .common import spatial_from, temporal_from, value_scale_extra
 from .staging import finite
 
 
@@ -20,7 +20,8 @@ def rgb_bands(bands):
 
 def fetch_imagery(params: dict, progress) -> dict:
     """params: spatial, temporal, imagery_source (auto, local, stac, gee),
-    input_raster (for local / auto), band_map ("B04=3,B03=2,B02=1"), bands
+    input_raster (for local / auto), band_map ("B04=3,B03=2,B02=1"), value_scale
+    (a catalog.VALUE_SCALES id: how the raster's values become x 10^4), bands
     ("RGB", "RGBN", "all", or "B04,B03,..."), scale_m, cloudy_pct, composite,
     mask_clouds, output. Outputs: the grid, the bands and the bands to show as RGB."""
     from ..config import get_config
@@ -42,7 +43,7 @@ def fetch_imagery(params: dict, progress) -> dict:
     sensor = SensorSpec(bands=tuple(bands), scale_m=float(params.get("scale_m") or 10.0),
                         cloudy_pct=float(params.get("cloudy_pct", 30.0)),
                         composite=params.get("composite") or "median",
-                        mask_clouds=bool(params.get("mask_clouds", True)))
+                        mask_clouds=bool(params.get("mask_clouds", True)), extra=value_scale_extra(params))
     request = ImageryRequest(spatial, temporal, bands, sensor, source=source,
                              input_raster=raster if source in ("auto", "local") else None,
                              band_map=parse_band_map(params.get("band_map")), progress=progress.sub(0.0, 0.95))

@@ -211,3 +211,30 @@ def test_embed_roi_job_announces_its_steps_in_the_log(served, tmp_path):
     steps = [next((i for i, m in enumerate(said) if m.startswith(prefix)), None)
              for prefix in ("Embedding ", "Writing the embedding GeoTIFF", "Computing the PCA")]
     assert None not in steps and steps == sorted(steps), said
+
+
+def test_fetch_imagery_job_takes_the_value_scale_of_a_local_raster(tmp_path):
+    """Issue 13: Fetch imagery accepts a local raster, so it takes its value
+    scale too: an 8-bit image becomes reflectance x 10^4, and an 8-bit image
+    left at the default scale is said to look 8-bit."""
+    from affine import Affine
+    from fixtures_imagery import CRS, roi_for, write_cog
+
+    from rs_embed_qgis.embedders import catalog
+
+    rgb = np.stack([np.full((128, 128), v) for v in (60, 120, 200)]).astype(np.uint8)
+    src = write_cog(tmp_path / "aerial.tif", rgb, CRS, Affine(10, 0, 500000, 0, -10, 5800000))
+    params = {"spatial": {"bbox": list(roi_for().bounds_4326())}, "temporal": {"year": 2022},
+              "imagery_source": "local", "input_raster": str(src), "bands": "B04,B03,B02",
+              "band_map": "B04=1,B03=2,B02=3"}
+    said = []
+    run("fetch_imagery", dict(params, output=str(tmp_path / "raw.tif")), Progress(on_message=said.append))
+    assert any("look like 8-bit" in m for m in said)
+    said.clear()
+    run("fetch_imagery", dict(params, value_scale="uint8", output=str(tmp_path / "scaled.tif")),
+        Progress(on_message=said.append))
+    assert not any("look like" in m for m in said)
+    with rasterio.open(tmp_path / "scaled.tif") as ds:
+        np.testing.assert_allclose(ds.read(1), 60 * catalog.VALUE_SCALES["uint8"], rtol=1e-5)
+    with pytest.raises(SpecError, match="value_scale must be one of"):
+        run("fetch_imagery", dict(params, value_scale="percent", output=str(tmp_path / "x.tif")))

@@ -286,3 +286,15 @@ def test_set_up_hints_name_the_raster_menu(rs_provider):
     assert "Raster › RS Embed › Set up RS Embed" in setup_hint()
     check = next(a for a in algorithms(rs_provider) if a.name() == "check_environment")
     assert "Raster › RS Embed" in check.shortHelpString() and "Plugins ›" not in check.shortHelpString()
+
+
+@pytest.mark.parametrize("alg_name", ["embed_roi", "fetch_imagery"])
+def test_imagery_inputs_go_together(rs_provider, alg_name):
+    """The imagery source, the local raster, its band map and its value scale
+    follow one another in the dialog."""
+    alg = next(a for a in algorithms(rs_provider) if a.name() == alg_name)
+    names = [p.name() for p in alg.parameterDefinitions()]
+    i = names.index("IMAGERY_SOURCE")
+    assert names[i:i + 4] == ["IMAGERY_SOURCE", "INPUT_RASTER", "BAND_MAP", "VALUE_SCALE"], names
+    assert not any(alg.parameterDefinition(n).flags() & alg.parameterDefinition(n).FlagAdvanced
+                   for n in names[i:i + 4])

@@ -111,3 +111,22 @@ def test_fetch_imagery_local_raster_loads_as_styled_rgb(rs_provider, tmp_path, q
         assert prov.block(1, layers[0].extent(), 4, 4).value(0, 0) >= 3000  # B04 = raster band 3
     finally:
         QgsProject.instance().removeAllMapLayers()
+
+
+def test_fetch_imagery_reads_an_8_bit_raster_with_its_value_scale(rs_provider, tmp_path):
+    """Issue 13: Fetch imagery takes a local raster, so it takes its value
+    scale too (VALUE_SCALE=uint8: 0..255 becomes reflectance x 10^4)."""
+    import processing
+    from osgeo import gdal
+
+    from rs_embed_qgis.embedders.catalog import VALUE_SCALES
+
+    rgb = np.stack([np.full((128, 128), v) for v in (200, 120, 60)]).astype(np.uint8)
+    src = write_gtiff(tmp_path / "aerial.tif", rgb, 32633, (500000, 10, 0, 5800000, 0, -10))
+    out = tmp_path / "rgb.tif"
+    processing.run(ALG, {"EXTENT": extent_3857(roi_for()), "YEAR": 2022, "IMAGERY_SOURCE": "local",
+                         "INPUT_RASTER": str(src), "BAND_MAP": "B04=1,B03=2,B02=3", "VALUE_SCALE": "uint8",
+                         "BANDS": "RGB", "OUTPUT": str(out)})
+    ds = gdal.Open(str(out))
+    red = ds.GetRasterBand(1).ReadAsArray()
+    assert np.allclose(red[np.isfinite(red)], 200 * VALUE_SCALES["uint8"], rtol=1e-5)
