@@ -19,6 +19,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .errors import DependencyMissingError
+
 # pip freeze of a working core environment (CPython 3.11, Linux x86-64), plus
 # pytest-qgis for the QGIS test suite. numpy 2 and PyPI's wheels of rasterio
 # and pyproj: the core runs in its own process, away from QGIS's libraries.
@@ -64,7 +66,7 @@ pytest==9.2.0 python-dateutil==4.0.0 python-dotenv==1.2.4 pytorch-lightning==2.6
 PyYAML==6.0.4 rasterio==1.4.4 regex==2026.11.19 requests==2.34.2 rich==15.0.0 rs-embed==0.3.1 rioxarray==0.19.0
 safetensors==0.8.0 scikit-image==0.26.0 scikit-learn==1.9.1 scipy==1.17.1 setuptools==84.2.1
 segmentation_models_pytorch==0.6.0 shapely==2.2.0 shellingham==1.5.4 skops==0.16.0
-sortedcontainers==2.4.0 sympy==1.14.0 tblib==3.2.2 threadpoolctl==3.8.0 tifffile==2026.3.3
+sortedcontainers==2.4.0 sympy==1.14.0 tblib==3.2.2 terratorch==1.1.1 threadpoolctl==3.8.0 tifffile==2026.3.3
 timm==1.0.31 toolz==1.2.0 torch==2.14.1 torchgeo==0.8.1 torchmetrics==1.9.0 torchvision==0.29.1
 tornado==6.6.1 tqdm==4.70.1 triton==3.8.0 truststore==0.10.5 typer==0.29.2
 typeshed_client==2.15.0 typing-inspection==0.4.5 typing_extensions==4.16.0 tzdata==2026.6 universal_pathlib==0.3.10
@@ -143,6 +145,10 @@ PACKAGES: Dict[str, Package] = _pkgs(
     # model tests' oracle. It declares Python >= 3.12 and pulls Earth Engine
     # tooling; the vendored modules need none of it.
     Package("rs_embed", "rs-embed", no_deps_below=(99, 0), note="test-only oracle"),
+    # terratorch 1.1.1 ships the authors' TerraMind modules (the terramind test's oracle).
+    # It pins torchgeo<0.7.2, albumentations, wandb...: installed alone; its TerraMind
+    # files need only torch, einops and torchvision (its package __init__ is not run).
+    Package("terratorch", "terratorch", no_deps_below=(99, 0), note="test-only oracle"),
 )
 
 
@@ -177,7 +183,7 @@ FAMILIES: List[Family] = [
     Family("dask", "Dask", "large extents in chunks, on a local or remote Dask cluster",
            ("dask", "distributed")),
     Family("dev", "Tests of the core", "the core's test suite (developers only)",
-           ("pytest", "pytest_timeout", "rs_embed"), in_all=False),
+           ("pytest", "pytest_timeout", "rs_embed", "terratorch"), in_all=False),
     Family("qgis_tests", "Tests in QGIS", "the QGIS test suite, in QGIS's own Python (developers only)",
            ("pytest", "pytest_qgis", "pytest_timeout"), in_all=False),
 ]
@@ -290,3 +296,23 @@ def install_hint(module: str, python: Optional[str] = None,
         python, python_version = sys.executable, sys.version_info
     cmd = " && ".join(pip_commands(python, [top], python_version or (3, 11), windows=os.name == "nt"))
     return f"Run {SETUP_ACTION} for {what}, or run: {cmd}"
+
+
+def require(module_name: str, package: Optional[str] = None, purpose: Optional[str] = None):
+    """Import ``module_name`` or raise :class:`DependencyMissingError` saying
+    exactly what to install (the family and the pinned command, install_hint)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        pkg = package or module_name
+        what = f" (needed for {purpose})" if purpose else ""
+        try:
+            hint = install_hint(module_name.split(".")[0])
+        except Exception:  # never let the hint hide the error
+            hint = f"Run {SETUP_ACTION} for the family that needs it."
+        raise DependencyMissingError(
+            f"The Python package '{pkg}' is not installed in the core's environment{what}. {hint} "
+            f"(original error: {exc})"
+        ) from exc
