@@ -36,7 +36,8 @@ class ModelCard:
 # Options every model of a kind takes (given by the imagery inputs, not typed by users).
 KIND_OPTIONS = {"onthefly": ("input_raster", "band_map"), "precomputed": ()}
 OPTION_HELP = {
-    "frames": "Prithvi: number of frames T (1-8); the time window is split into T equal parts",
+    "frames": "number of frames T, Prithvi 1-8, Galileo 1-12, AgriFM 1-32 (default 8), AnySat 1-8; "
+              "the time window is split into T equal parts, one composite each",
     "terrafm_input": "TerraFM patch embedding: s2_l1c (the authors' default) or s2_l2a",
     "terrafm_pooled": "TerraFM pooled vector: cls (the authors' normed class token) or patch_mean",
     "tessera_url": "Tessera: base URL of the tiles (a mirror)",
@@ -71,6 +72,16 @@ MODELS: Tuple[ModelCard, ...] = (
               ("terrafm_input", "terrafm_pooled")),
     _onthefly("satmaepp_s2", "SatMAE++ ViT-L/8: 10 Sentinel-2 bands, 1024-d", ("SatMAE++", "SatMAEPP")),
     _onthefly("olmoearth", "OlmoEarth v1 Base: 12 Sentinel-2 bands, 768-d", ("OlmoEarth", "AllenAI")),
+    _onthefly("thor", "THOR 1.0 Base: 10 Sentinel-2 bands (10 m + 20 m groups), 768-d", ("THOR", "FM4CS")),
+    _onthefly("galileo", "Galileo nano: 10 Sentinel-2 bands, 128-d", ("Galileo", "nasaharvest"), ("frames",)),
+    _onthefly("fomo", "FoMo-Net_1 ViT-B/16: 10 Sentinel-2 bands, 768-d", ("FoMo", "FoMo-Bench")),
+    _onthefly("agrifm", "AgriFM video Swin-B: Sentinel-2 time series (10 bands), 1024-d", ("AgriFM",),
+              ("frames",)),
+    _onthefly("wildsat", "WildSAT ViT-B/16: Sentinel-2 RGB, 1000-d", ("WildSAT",)),
+    _onthefly("clay", "Clay v1.5 ViT-L/8: 10 Sentinel-2 bands, 1024-d", ("Clay", "made-with-clay")),
+    _onthefly("anysat", "AnySat Base: 10 Sentinel-2 bands, 40 m patches, 768-d", ("AnySat", "GeoPlex"),
+              ("frames",)),
+    _onthefly("terramind", "TerraMind 1.0 base: 12 Sentinel-2 L2A bands, 768-d", ("TerraMind", "IBM", "ESA")),
 )
 CARDS: Dict[str, ModelCard] = {m.id: m for m in MODELS}
 

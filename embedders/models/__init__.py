@@ -7,3 +7,11 @@ from . import dofa  # noqa: F401,E402
 from . import terrafm  # noqa: F401,E402
 from . import olmoearth  # noqa: F401,E402
 from . import satmaepp  # noqa: F401,E402
+from . import clay  # noqa: F401,E402
+from . import fomo  # noqa: F401,E402
+from . import galileo  # noqa: F401,E402
+from . import thor  # noqa: F401,E402
+from . import terramind  # noqa: F401,E402
+from . import agrifm  # noqa: F401,E402
+from . import anysat  # noqa: F401,E402
+from . import wildsat  # noqa: F401,E402

@@ -243,4 +243,8 @@ def test_model_options_are_checked_before_the_worker_runs(rs_provider, tmp_path)
     assert list(tmp_path.iterdir()) == []
     alg = QgsApplication.processingRegistry().algorithmById("rs_embed:embed_roi")
     assert alg.parameterDefinition("MODEL_OPTIONS").flags() & alg.parameterDefinition("MODEL_OPTIONS").FlagAdvanced
-    assert "- frames (prithvi_s2_6b, prithvi_s2_6b_tl): Prithvi: number of frames" in alg.shortHelpString()
+    from rs_embed_qgis.embedders import catalog
+
+    takers = [m.id for m in catalog.MODELS if "frames" in m.options]
+    assert {"prithvi_s2_6b", "prithvi_s2_6b_tl"} <= set(takers)
+    assert f"- frames ({', '.join(takers)}): " in alg.shortHelpString()
