@@ -115,8 +115,9 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int 
             vrts[m] = stack.enter_context(warped_onto(src, grid.crs, grid.transform, grid.width, grid.height,
                                                       resampling))
         dims = sum(v.count for v in vrts.values())
-        per_row = 4 * (grid.width + 2 * radius) * (dims + 3 * side * side * len(names))
-        strip = int(max(1, min(grid.height, STRIP_BYTES // per_row)))
+        n_off = side * side - 1   # per pixel: the bands, float32 distances, float64 ranks of a pair
+        per_row = grid.width * (4 * dims + 4 * n_off * len(names) + 40 * n_off)
+        strip = int(max(min(4, grid.height), min(grid.height, STRIP_BYTES // per_row)))
         tags = {"RS_EMBED_AGREEMENT_PAIRS": ";".join(f"{a}|{b}" for a, b in pairs),
                 "RS_EMBED_AGREEMENT_LATTICE": f"step {step}, reach {reach}", "RS_EMBED_STRETCH": "0,1"}
         with geotiff_writer(out_path, grid.width, grid.height, 1, "float32", grid.crs, grid.transform,
