@@ -32,6 +32,10 @@ Outputs: grid = the authors' ``output='patch'`` tokens (768 x 16 x 16 per tile,
 one cell per 40 m); pooled = their ``output='tile'`` vector (the final
 cross-attention block's class query), the per-tile vector they document; over
 several tiles the mean of the tiles' vectors.
+
+rs-embed 0.3.1's adapter differs by choice, not by the authors: per-tile z-score
+by default instead of the published statistics, 0-based dates, 8 frames on a
+24 px square at 10 m patches, the "dense" grid, and a patch-token mean as pooled.
 """
 from __future__ import annotations
 
@@ -112,13 +116,20 @@ class AnySatS2(OnTheFlyEmbedder):
     pooled_from = "tile vector (the authors' output='tile': class query of the final cross-attention block)"
     product_version = "g-astruc/AnySat models/AnySat.pth @ 2aeec08"
     notes = ("AnySat (Astruc et al., CVPR 2025): JEPA-pretrained, scale-adaptive encoder over 11 sensors "
-             "(GeoPlex); run here on its Sentinel-2 time-series branch with one composite frame.")
+             "(GeoPlex); run here on its Sentinel-2 time-series branch: one composite frame, or T with "
+             "the frames option.")
     preprocessing = PREPROCESSING
     # Hugging Face commit "Update README.md" (2aeec08...), the newest one found; the weights
     # file was last changed by "add weights" (f56149c4a4164ff6e33eb05bb173eb7e310c35fe).
     # No sha256 is published: it is recorded at the first download and checked after.
     weights = WeightsSpec(repo_id="g-astruc/AnySat", filename="models/AnySat.pth",
                           revision="2aeec0825b722e25e9d4d15465e86fd8b6d1f08c", license="MIT")
+
+    @classmethod
+    def describe_extra(cls) -> dict:
+        d = super().describe_extra()
+        d["input_prep"]["auto"] = "tile (native 10 m pixels: the S2 branch has no resolution input)"
+        return d
 
     def load_model(self, device):
         from .anysat_net import AnySatS2Encoder, s2_state

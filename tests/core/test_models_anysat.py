@@ -163,6 +163,7 @@ def test_public_api_on_a_local_raster(cfg, tmp_path):
     pre = d["preprocessing"]
     assert pre["normalisation"]["mean"] == DEMO_MEAN and pre["normalisation"]["std"] == DEMO_STD
     assert pre["patch_size_m"] == 40 and "tm_yday" in pre["side_inputs"]["s2_dates"]
+    assert d["input_prep"]["auto"].startswith("tile")
     assert d["input"]["bands"] == list(S2) and d["outputs"] == {
         "pooled": 768, "grid": [768, 16, 16], "grid_note": d["outputs"]["grid_note"]}
 
