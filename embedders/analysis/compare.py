@@ -3,8 +3,9 @@
 Every model's grid is read on one common grid (a warped VRT, band chunks, so
 memory is bounded by the common grid times a chunk of bands), the pixels valid
 in all models are sampled, and pairs of models are compared with measures that
-work across dimensions: linear CKA (Kornblith et al. 2019) and the agreement
-of k-nearest-neighbour sets."""
+work across dimensions (measures.py: linear CKA, Kornblith et al. 2019, and the
+agreement of k-nearest-neighbour sets), as means over repeated samples with
+intervals and shuffled baselines (pairwise.py)."""
 from __future__ import annotations
 
 import math
@@ -155,7 +156,6 @@ class Comparison:
     n_knn: int                           # pixels per repeated sample
     notes: List[str] = field(default_factory=list)
     stats: Optional[PairwiseStats] = None  # CIs over repeated samples, shuffled baselines
-    vectors: Optional[Dict[str, np.ndarray]] = field(default=None, repr=False)  # the sampled pixels
 
 
 def compare_rasters(paths: Dict[str, Path], grid: RasterGrid, grid_how: str = "", k: int = 10,
@@ -195,7 +195,7 @@ def compare_rasters(paths: Dict[str, Path], grid: RasterGrid, grid_how: str = ""
                                     s.knn_jaccard if s else float("nan"), s.knn_overlap if s else float("nan")))
     progress.update(1.0)
     return Comparison(grid, grid_how, int(valid.sum()) if valid is not None else 0, coverage, pairs,
-                      k, int(len(idx)), stats.sample if stats else 0, notes, stats, vecs)
+                      k, int(len(idx)), stats.sample if stats else 0, notes, stats)
 
 
 # --- running the models ------------------------------------------------------
