@@ -158,7 +158,8 @@ def test_public_api_on_a_local_raster(cfg, tmp_path):
     assert grid.meta["imagery_source"] == "local" and grid.meta["input_prep"] == "tile"
     assert grid.meta["side_inputs"] == {"s2_dates": [dt.date(2022, 7, 2).timetuple().tm_yday], "day_of_year_base": 1,
                                         "frames": 1, "patch_size_m": 40, "pixel_m_assumed": 10}
-    assert grid.meta["weights"]["source"] == "hf://g-astruc/AnySat@2aeec0825b722e25e9d4d15465e86fd8b6d1f08c/models/AnySat.pth"
+    assert grid.meta["weights"]["source"] == (
+        "hf://g-astruc/AnySat@2aeec0825b722e25e9d4d15465e86fd8b6d1f08c/models/AnySat.pth")
     d = describe_model("anysat")
     pre = d["preprocessing"]
     assert pre["normalisation"]["mean"] == DEMO_MEAN and pre["normalisation"]["std"] == DEMO_STD
