@@ -6,8 +6,8 @@ neighbours by default: far enough to reach past the pixel's own field, so a
 field's interior is compared on its relation to the fields around it, not on
 noise) are ranked in each model; the agreement of two models is the Spearman
 correlation of those ranks (1: both see the same local structure, 0 or
-below: unrelated; negatives are shown as 0). With more than two models the
-map is the mean over pairs. Read in strips of rows with a halo, so memory is
+below: unrelated; negatives are shown as 0). With more than two models band 1
+is the mean over pairs and one band per pair follows. Read in strips of rows with a halo, so memory is
 bounded by a strip, not the grid."""
 from __future__ import annotations
 
@@ -120,8 +120,9 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int 
         strip = int(max(min(4, grid.height), min(grid.height, STRIP_BYTES // per_row)))
         tags = {"RS_EMBED_AGREEMENT_PAIRS": ";".join(f"{a}|{b}" for a, b in pairs),
                 "RS_EMBED_AGREEMENT_LATTICE": f"step {step}, reach {reach}", "RS_EMBED_STRETCH": "0,1"}
-        with geotiff_writer(out_path, grid.width, grid.height, 1, "float32", grid.crs, grid.transform,
-                            float("nan"), tags, ["model agreement (0..1)"]) as dst:
+        bands = ["model agreement (0..1)"] + ([f"{a} / {b}" for a, b in pairs] if len(pairs) > 1 else [])
+        with geotiff_writer(out_path, grid.width, grid.height, len(bands), "float32", grid.crs, grid.transform,
+                            float("nan"), tags, bands) as dst:
             for r0 in range(0, grid.height, strip):
                 r1 = min(grid.height, r0 + strip)
                 dist = {m: neighbour_distances(_read_padded(v, grid, r0, r1, radius), radius, slice(0, r1 - r0),
@@ -132,7 +133,9 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int 
                     valid = np.isfinite(rho).any(axis=0)
                     agree = np.full(rho.shape[1:], np.nan, dtype=np.float32)
                     agree[valid] = np.nanmean(np.clip(rho[:, valid], 0.0, 1.0), axis=0)
-                dst.write(agree[None], window=Window(0, r0, grid.width, r1 - r0))
+                out = agree[None] if len(bands) == 1 else np.concatenate(
+                    [agree[None], np.clip(rho, 0.0, 1.0).astype(np.float32)])
+                dst.write(out, window=Window(0, r0, grid.width, r1 - r0))
                 total += float(agree[valid].sum())
                 count += int(valid.sum())
                 progress.update(r1 / grid.height)

@@ -78,7 +78,9 @@ def agreement(result, png, name: str) -> str:
     return ("<h2>Where the models disagree</h2><p><b>How to read it</b>: bright where the models see the "
             "same local structure around a pixel, dark where they disagree.</p>" + image(png, "agreement map") +
             f"<p><b>Method</b>: {e(result.method)}; on the common grid; mean {result.mean:.3f} over "
-            f"{result.valid_pixels} pixels. Layer: {e(name)} (float32, 0..1).</p>")
+            f"{result.valid_pixels} pixels. Layer: {e(name)} (float32, 0..1"
+            + (f"; band 1 the mean, then one band per pair: {e(', '.join(result.pairs))}" if len(result.pairs) > 1
+               else "") + ").</p>")
 
 
 def pca(png, reference: Optional[str], fits: Dict[str, float]) -> str:

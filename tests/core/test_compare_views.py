@@ -173,3 +173,20 @@ def test_an_aligned_pca_layer_takes_the_reference_colours(tmp_path):
     valid = got[..., 3] > 0
     assert np.abs(got[valid, :3].astype(int) - layers["a"][valid, :3].astype(int)).mean() < 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tif", "a_pca.tif", "b.tif", "b_pca.tif"]
+
+
+def test_agreement_of_three_models_is_the_mean_with_a_band_per_pair(tmp_path):
+    rng = np.random.default_rng(11)
+    h, w = 30, 40
+    land = patchwork(h, w, 20, 5, 3)
+    a = (rng.normal(size=(5, 8)) * 2)[land].transpose(2, 0, 1) + 0.3 * rng.normal(size=(8, h, w))
+    b = (rng.normal(size=(5, 12)) * 2)[land].transpose(2, 0, 1) + 0.3 * rng.normal(size=(12, h, w))
+    u = (rng.normal(size=(5, 6)) * 2)[patchwork(h, w, 20, 5, 4)].transpose(2, 0, 1)
+    paths = {n: write_embedding(tmp_path / f"{n}.tif", x) for n, x in (("a", a), ("b", b), ("u", u))}
+    res = agreement_map(paths, grid_of(paths["a"]), tmp_path / "agree.tif")
+    with rasterio.open(tmp_path / "agree.tif") as ds:
+        assert ds.descriptions == ("model agreement (0..1)", "a / b", "a / u", "b / u")
+        mean, ab, au, bu = ds.read()
+    np.testing.assert_allclose(mean, np.nanmean(np.stack([ab, au, bu]), axis=0), atol=1e-6)
+    assert np.nanmean(ab) > 0.6 > 0.3 > max(np.nanmean(au), np.nanmean(bu))
+    assert res.pairs == ["a / b", "a / u", "b / u"]
