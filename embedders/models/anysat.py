@@ -119,8 +119,9 @@ class AnySatS2(OnTheFlyEmbedder):
              "(GeoPlex); run here on its Sentinel-2 time-series branch: one composite frame, or T with "
              "the frames option.")
     preprocessing = PREPROCESSING
-    # Hugging Face commit "Update README.md" (2aeec08...), the newest one found; the weights
-    # file was last changed by "add weights" (f56149c4a4164ff6e33eb05bb173eb7e310c35fe).
+    # Hugging Face commit "Update README.md" (2aeec08...), the newest one found; models/ has one
+    # commit, "add weights" (f56149c4a4164ff6e33eb05bb173eb7e310c35fe): AnySat.pth, 504 MB, whose
+    # pickle imports (OrderedDict, _rebuild_tensor_v2, FloatStorage) weights_only=True allows.
     # No sha256 is published: it is recorded at the first download and checked after.
     weights = WeightsSpec(repo_id="g-astruc/AnySat", filename="models/AnySat.pth",
                           revision="2aeec0825b722e25e9d4d15465e86fd8b6d1f08c", license="MIT")
