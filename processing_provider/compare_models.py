@@ -10,7 +10,8 @@ import datetime as _dt
 from qgis.core import (
     QgsCoordinateTransform, QgsProcessing, QgsProcessingContext, QgsProcessingException,
     QgsProcessingOutputFile, QgsProcessingOutputHtml, QgsProcessingOutputMultipleLayers,
-    QgsProcessingOutputNumber, QgsProcessingOutputRasterLayer, QgsProcessingParameterDefinition, QgsProcessingParameterExtent,
+    QgsProcessingOutputNumber, QgsProcessingOutputRasterLayer, QgsProcessingParameterDefinition,
+    QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSource, QgsProcessingParameterField, QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
 )
