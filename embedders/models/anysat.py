@@ -68,7 +68,8 @@ PREPROCESSING = {
     "scaling": "Sentinel-2 L2A reflectance x 10^4 as stored (no clipping)",
     "normalisation": {"mean": list(MEAN), "std": list(STD),
                       "source": "gastruc/AnySat demo.ipynb MEAN_S2/STD_S2 (TreeSatAI-TS statistics)"},
-    "input_size": "64 x 64 pixels of 10 m (640 m): the S2 branch reads pixels as 10 m; input_prep auto = tile",
+    "input_size": 64,
+    "input_note": "64 x 64 pixels of 10 m (640 m): the S2 branch reads pixels as 10 m; input_prep auto = tile",
     "patch_size_m": PATCH_M,
     "side_inputs": {"s2_dates": "day of year (tm_yday, 1 January = 1, as the authors' loaders and demo) of "
                                 f"each frame's time window midpoint; {NO_WINDOW_DOY} without a window",
