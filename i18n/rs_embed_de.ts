@@ -124,7 +124,7 @@
         <translation>Lokales Raster</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="110"/>
+        <location filename="../processing_provider/compare_models.py" line="113"/>
         <source>Output folder</source>
         <translation>Ausgabeordner</translation>
     </message>
@@ -559,7 +559,7 @@
         <translation>Pixel je Cluster: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="49"/>
+        <location filename="../processing_provider/compare_models.py" line="51"/>
         <source>Compare models</source>
         <translation>Modelle vergleichen</translation>
     </message>
@@ -584,17 +584,17 @@
         <translation>Enddatum (ausschließlich; bildbasierte Modelle)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="87"/>
+        <location filename="../processing_provider/compare_models.py" line="89"/>
         <source>Reference grid: a model&apos;s native grid</source>
         <translation>Referenzraster: das native Raster eines Modells</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="89"/>
+        <location filename="../processing_provider/compare_models.py" line="91"/>
         <source>Or: common resolution in metres (ROI&apos;s UTM zone)</source>
         <translation>Oder: gemeinsame Auflösung in Metern (UTM-Zone der ROI)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="101"/>
+        <location filename="../processing_provider/compare_models.py" line="103"/>
         <source>Neighbours for k-NN agreement (k)</source>
         <translation>Nachbarn für die k-NN-Übereinstimmung (k)</translation>
     </message>
@@ -609,32 +609,32 @@
         <translation>Bildquelle für bei Bedarf berechnete Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="111"/>
+        <location filename="../processing_provider/compare_models.py" line="114"/>
         <source>Grids and PCA maps</source>
         <translation>Raster und PCA-Karten</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="113"/>
+        <location filename="../processing_provider/compare_models.py" line="116"/>
         <source>Comparison report</source>
         <translation>Vergleichsbericht</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="114"/>
+        <location filename="../processing_provider/compare_models.py" line="117"/>
         <source>Comparison table (CSV)</source>
         <translation>Vergleichstabelle (CSV)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="115"/>
+        <location filename="../processing_provider/compare_models.py" line="118"/>
         <source>Models that ran</source>
         <translation>Gelaufene Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="121"/>
+        <location filename="../processing_provider/compare_models.py" line="124"/>
         <source>Choose at least one model.</source>
         <translation>Mindestens ein Modell wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="139"/>
+        <location filename="../processing_provider/compare_models.py" line="142"/>
         <source>{} skipped: {}</source>
         <translation>{} übersprungen: {}</translation>
     </message>
@@ -1638,52 +1638,52 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Validierung ({}): Genauigkeit {} [{} – {}], balancierte Genauigkeit {} [{} – {}] auf {} Pixeln</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="52"/>
+        <location filename="../processing_provider/compare_models.py" line="54"/>
         <source>Runs every chosen model on the same extent and time and compares them fairly.&lt;br&gt;A model that cannot run here (missing Python package, no data for the place or year, no credentials) is reported and skipped; the others go on. Each model&apos;s embedding grid and PCA map are written to the output folder and loaded into one layer group named after the models; the PCA maps and the agreement map are switched on, the embedding grids off.&lt;br&gt;&lt;br&gt;&lt;b&gt;Common grid&lt;/b&gt;: every grid is resampled (average) onto one grid: the native grid of the &lt;i&gt;reference model&lt;/i&gt;, or the ROI&apos;s UTM zone at the &lt;i&gt;common resolution&lt;/i&gt; (metres); by default the coarsest native grid among the models.&lt;br&gt;&lt;b&gt;Report&lt;/b&gt; (report.html, report.csv): provenance (run time, plugin version, each model&apos;s source, version and resampling); per model the dimension, native resolution, CRS, coverage and run time; the PCA maps side by side in comparable colours (each model&apos;s components rotated onto the reference model&apos;s, so the same field has the same colour; pca_side_by_side.png); one heatmap of linear CKA (1 = the same geometry up to rotation and scale) and k-nearest-neighbour overlap between every pair of models, with 95 % intervals from repeated samples and a shuffled baseline (similarity_heatmap.png); and &lt;b&gt;where the models disagree&lt;/b&gt;: agreement.tif, per pixel on the common grid, 1 where the models rank the pixel&apos;s neighbours alike, 0 where they do not. The report opens from the Processing results.&lt;br&gt;&lt;b&gt;Labelled mode&lt;/b&gt;: give labelled points or polygons and their class field, and every model (and all of them concatenated) is ranked on your labels: k-NN (k = 1, 3, 5) and a linear probe, balanced accuracy with bootstrap 95 % CIs, under random and spatial-block cross-validation (blocks of the given size, in the first model&apos;s map units): ranking.csv, ranking.png and a section of report.html. It answers which embedding serves your labels here.&lt;br&gt;&lt;b&gt;Backend / imagery source&lt;/b&gt; apply to the models that offer them; the others use auto.&lt;br&gt;&lt;br&gt;Models:</source>
         <translation>Führt jedes gewählte Modell für dieselbe Ausdehnung und Zeit aus und vergleicht sie fair.&lt;br&gt;Ein Modell, das hier nicht laufen kann (fehlendes Python-Paket, keine Daten für Ort oder Jahr, keine Zugangsdaten), wird gemeldet und übersprungen; die anderen laufen weiter. Einbettungsraster und PCA-Karte jedes Modells werden in den Ausgabeordner geschrieben und in eine nach den Modellen benannte Layergruppe geladen; die PCA-Karten und die Übereinstimmungskarte sind eingeschaltet, die Einbettungsraster ausgeschaltet.&lt;br&gt;&lt;br&gt;&lt;b&gt;Gemeinsames Raster&lt;/b&gt;: jedes Raster wird (Mittelwert) auf ein Raster umgetastet: das native Raster des &lt;i&gt;Referenzmodells&lt;/i&gt; oder die UTM-Zone der ROI in der &lt;i&gt;gemeinsamen Auflösung&lt;/i&gt; (Meter); standardmäßig das gröbste native Raster der Modelle.&lt;br&gt;&lt;b&gt;Bericht&lt;/b&gt; (report.html, report.csv): Herkunft (Laufzeit, Plugin-Version, Quelle, Version und Umtastung jedes Modells); je Modell Dimension, native Auflösung, KBS, Abdeckung und Laufzeit; die PCA-Karten nebeneinander in vergleichbaren Farben (die Komponenten jedes Modells werden auf die des Referenzmodells gedreht, sodass dasselbe Feld dieselbe Farbe hat; pca_side_by_side.png); eine Heatmap aus linearem CKA (1 = dieselbe Geometrie bis auf Drehung und Skalierung) und der Überlappung der k nächsten Nachbarn zwischen allen Modellpaaren, mit 95-%-Intervallen aus wiederholten Stichproben und einer Basislinie mit gemischten Pixeln (similarity_heatmap.png); und &lt;b&gt;wo die Modelle sich uneinig sind&lt;/b&gt;: agreement.tif, je Pixel auf dem gemeinsamen Raster, 1 wo die Modelle die Nachbarn des Pixels gleich ordnen, 0 wo nicht. Der Bericht öffnet sich aus den Processing-Ergebnissen.&lt;br&gt;&lt;b&gt;Beschrifteter Modus&lt;/b&gt;: beschriftete Punkte oder Polygone und ihr Klassenfeld angeben, dann wird jedes Modell (und alle zusammen verkettet) an Ihren Beschriftungen gereiht: k-NN (k = 1, 3, 5) und eine lineare Sonde, balancierte Genauigkeit mit Bootstrap-Konfidenzintervallen (95 %), unter zufälliger und räumlicher Block-Kreuzvalidierung (Blöcke der angegebenen Größe in den Karteneinheiten des ersten Modells): ranking.csv, ranking.png und ein Abschnitt in report.html. So zeigt sich, welche Einbettung Ihren Beschriftungen hier am besten dient.&lt;br&gt;&lt;b&gt;Backend / Bildquelle&lt;/b&gt; gelten für die Modelle, die sie anbieten; die anderen verwenden auto.&lt;br&gt;&lt;br&gt;Modelle:</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="92"/>
+        <location filename="../processing_provider/compare_models.py" line="94"/>
         <source>Labelled points or polygons (optional: rank the models on them)</source>
         <translation>Beschriftete Punkte oder Polygone (optional: die Modelle daran reihen)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="95"/>
+        <location filename="../processing_provider/compare_models.py" line="97"/>
         <source>Class field of the labels</source>
         <translation>Klassenfeld der Beschriftungen</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="99"/>
+        <location filename="../processing_provider/compare_models.py" line="101"/>
         <source>Spatial CV block size (map units; default 16 pixels)</source>
         <translation>Blockgröße der räumlichen Kreuzvalidierung (Karteneinheiten; Standard 16 Pixel)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="112"/>
+        <location filename="../processing_provider/compare_models.py" line="115"/>
         <source>Agreement between the models (0..1)</source>
         <translation>Übereinstimmung der Modelle (0..1)</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="178"/>
+        <location filename="../processing_provider/compare_models.py" line="181"/>
         <source>Compare {}: {} ({})</source>
         <translation>Vergleich {}: {} ({})</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="182"/>
+        <location filename="../processing_provider/compare_models.py" line="185"/>
         <source>Agreement of the models</source>
         <translation>Übereinstimmung der Modelle</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="142"/>
+        <location filename="../processing_provider/compare_models.py" line="145"/>
         <source>Models ranked on the labels: {}</source>
         <translation>An den Beschriftungen gereihte Modelle: {}</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="153"/>
+        <location filename="../processing_provider/compare_models.py" line="156"/>
         <source>Choose the class field of the labelled layer.</source>
         <translation>Das Klassenfeld des beschrifteten Layers wählen.</translation>
     </message>
     <message>
-        <location filename="../processing_provider/compare_models.py" line="164"/>
+        <location filename="../processing_provider/compare_models.py" line="167"/>
         <source>The labelled layer has no feature with a class in &apos;{}&apos;.</source>
         <translation>Der beschriftete Layer hat kein Objekt mit einer Klasse in '{}'.</translation>
     </message>

@@ -17,8 +17,9 @@ from qgis.core import (
 )
 
 from .analysis_common import EmbeddingsAlgorithm
-from .embed_roi import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_help, model_ids
-from ..qgis_common.choices import model_enum
+from ..embedders.catalog import IMAGERY_SOURCES, PRODUCT_BACKENDS, model_ids
+from ..qgis_common.choices import backend_labels, imagery_source_labels, labelled, model_enum
+from ..qgis_common.help import model_help
 from ..qgis_common.params import (
     WGS84, date_param, enum_param, enum_value, enum_values, spatial_from_extent, spatial_params, temporal_params,
     time_label, tr,
@@ -101,9 +102,10 @@ class CompareModelsAlgorithm(EmbeddingsAlgorithm):
                                          QgsProcessingParameterNumber.Double, None, True, 0.0),
             QgsProcessingParameterNumber(self.K, tr("Neighbours for k-NN agreement (k)"),
                                          QgsProcessingParameterNumber.Integer, 10, False, 1, 100),
-            enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto"),
-            enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
-                       [s for s in IMAGERY_SOURCES if s != "local"], "auto"),
+            labelled(enum_param(self.BACKEND, tr("Backend for precomputed products"), PRODUCT_BACKENDS, "auto"),
+                     backend_labels()),
+            labelled(enum_param(self.IMAGERY_SOURCE, tr("Imagery source for on-the-fly models"),
+                                [s for s in IMAGERY_SOURCES if s != "local"], "auto"), imagery_source_labels()),
         ]
         for p in advanced:
             p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
