@@ -49,7 +49,7 @@
         <translation>Ausdehnung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="106"/>
+        <location filename="../qgis_common/env_report.py" line="107"/>
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
@@ -395,81 +395,81 @@
     </message>
     <message>
         <location filename="../qgis_common/env_report.py" line="26"/>
-        <source>RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM</source>
-        <translation>RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM</translation>
+        <source>every on-the-fly model (Prithvi, Clay, OlmoEarth, TerraMind, DOFA, Galileo, THOR and the rest)</source>
+        <translation>alle On-the-fly-Modelle (Prithvi, Clay, OlmoEarth, TerraMind, DOFA, Galileo, THOR und die übrigen)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="28"/>
+        <location filename="../qgis_common/env_report.py" line="29"/>
         <source>Analysis tools</source>
         <translation>Analysewerkzeuge</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="55"/>
+        <location filename="../qgis_common/env_report.py" line="56"/>
         <source>broken</source>
         <translation>defekt</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="72"/>
+        <location filename="../qgis_common/env_report.py" line="73"/>
         <source>missing</source>
         <translation>fehlt</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="68"/>
+        <location filename="../qgis_common/env_report.py" line="69"/>
         <source>Family</source>
         <translation>Familie</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="80"/>
+        <location filename="../qgis_common/env_report.py" line="81"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="68"/>
+        <location filename="../qgis_common/env_report.py" line="69"/>
         <source>Packages</source>
         <translation>Pakete</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="142"/>
+        <location filename="../qgis_common/env_report.py" line="143"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="73"/>
+        <location filename="../qgis_common/env_report.py" line="74"/>
         <source>nothing extra</source>
         <translation>nichts weiter</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="99"/>
+        <location filename="../qgis_common/env_report.py" line="100"/>
         <source>virtual environment</source>
         <translation>virtuelle Umgebung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="101"/>
+        <location filename="../qgis_common/env_report.py" line="102"/>
         <source>RS Embed environment</source>
         <translation>RS-Embed-Umgebung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="107"/>
+        <location filename="../qgis_common/env_report.py" line="108"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="115"/>
+        <location filename="../qgis_common/env_report.py" line="116"/>
         <source>Every model family has what it needs.</source>
         <translation>Jede Modellfamilie hat, was sie braucht.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="118"/>
+        <location filename="../qgis_common/env_report.py" line="119"/>
         <source>Settings in effect</source>
         <translation>Geltende Einstellungen</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="138"/>
+        <location filename="../qgis_common/env_report.py" line="139"/>
         <source>missing {}</source>
         <translation>fehlt: {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="144"/>
+        <location filename="../qgis_common/env_report.py" line="145"/>
         <source>GPU: {}</source>
         <translation>GPU: {}</translation>
     </message>
@@ -654,7 +654,7 @@
         <translation>Objekte (Punkte, Linien oder Polygone)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="80"/>
+        <location filename="../qgis_common/env_report.py" line="81"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
@@ -1108,7 +1108,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Legt die eigene Python-Umgebung von RS Embed an (eine virtuelle Umgebung im Profilordner rs_embed/), aus einem Python 3.11 oder neuer, und installiert die festgelegten Pakete der gewählten Modellfamilien darin. Nur Fehlendes wird installiert; die Ausgabe von pip geht ins Protokoll, und Abbrechen beendet pip. Der Kern läuft dann in dieser Umgebung, getrennt von den Bibliotheken von QGIS.&lt;br&gt;&lt;br&gt;&lt;b&gt;Python als Grundlage&lt;/b&gt;: optional; sonst wird ein Python 3.11+ mit venv gesucht.&lt;br&gt;&lt;b&gt;Ordner mit Wheels&lt;/b&gt;: optional; installiert offline daraus (pip --no-index --find-links).&lt;br&gt;Nennt die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) ein anderes Python, führt weiterhin dieses den Kern aus.&lt;br&gt;&lt;br&gt;Familien:</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="29"/>
+        <location filename="../qgis_common/env_report.py" line="30"/>
         <source>Dask</source>
         <translation>Dask</translation>
     </message>
@@ -1133,7 +1133,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Ordner der Umgebung</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="105"/>
+        <location filename="../qgis_common/env_report.py" line="106"/>
         <source>Families</source>
         <translation>Familien</translation>
     </message>
@@ -1208,7 +1208,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Von diesem Lauf installierte Pakete</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="102"/>
+        <location filename="../qgis_common/env_report.py" line="103"/>
         <source>Python of the core</source>
         <translation>Python des Kerns</translation>
     </message>
@@ -1218,7 +1218,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Python des Kerns: {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="132"/>
+        <location filename="../qgis_common/env_report.py" line="133"/>
         <source>Python of the core: {} ({})</source>
         <translation>Python des Kerns: {} ({})</translation>
     </message>
@@ -1228,7 +1228,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Python als Grundlage der Umgebung (3.11 oder neuer)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="40"/>
+        <location filename="../qgis_common/env_report.py" line="41"/>
         <source>RS Embed is not set up yet</source>
         <translation>RS Embed ist noch nicht eingerichtet</translation>
     </message>
@@ -1248,7 +1248,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>RS Embed: {} einrichten</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="34"/>
+        <location filename="../qgis_common/env_report.py" line="35"/>
         <source>Set it up with {} › Set up RS Embed (or headless: qgis_process run rs_embed:setup_environment), or point the setting 'Python of the core' (RS_EMBED_PYTHON) at a Python that has the core's packages.</source>
         <translation>Richten Sie es mit {} › RS Embed einrichten ein (ohne Oberfläche: qgis_process run rs_embed:setup_environment), oder lassen Sie die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) auf ein Python mit den Paketen des Kerns zeigen.</translation>
     </message>
@@ -1283,7 +1283,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Das Python, das den Kern ausführt (RS_EMBED_PYTHON): leer lassen für die Umgebung aus Raster › RS Embed › RS Embed einrichten, oder das python einer vorhandenen Umgebung (venv, conda) mit den Paketen des Kerns angeben.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="123"/>
+        <location filename="../qgis_common/env_report.py" line="124"/>
         <source>The families {} are missing. 'Install what is missing' (Raster › RS Embed › Check environment) installs exactly their pinned packages into the core's environment; headless: qgis_process run rs_embed:check_environment -- INSTALL_MISSING=true. Nothing is installed into QGIS's own Python.</source>
         <translation>Die Familien {} fehlen. „Fehlendes installieren“ (Raster › RS Embed › Umgebung prüfen) installiert genau ihre festgelegten Pakete in die Umgebung des Kerns; ohne Oberfläche: qgis_process run rs_embed:check_environment -- INSTALL_MISSING=true. In das Python von QGIS wird nichts installiert.</translation>
     </message>
@@ -1298,7 +1298,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Die Einstellung „Python des Kerns“ (RS_EMBED_PYTHON) nennt ein anderes Python, das weiterhin den Kern ausführt; leeren Sie sie, um diese Umgebung zu verwenden.</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="113"/>
+        <location filename="../qgis_common/env_report.py" line="114"/>
         <source>What is missing</source>
         <translation>Was fehlt</translation>
     </message>
@@ -1308,7 +1308,7 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>[nicht eingerichtet]</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="28"/>
+        <location filename="../qgis_common/env_report.py" line="29"/>
         <source>cluster embeddings (k-means), compare models, reports</source>
         <translation>Embeddings clustern (k-means), Modelle vergleichen, Berichte</translation>
     </message>
@@ -1328,12 +1328,12 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>Standard: die Umgebung aus „RS Embed einrichten“</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="29"/>
+        <location filename="../qgis_common/env_report.py" line="30"/>
         <source>large extents in chunks, on a local or remote Dask cluster</source>
         <translation>große Ausdehnungen in Blöcken, auf einem lokalen oder entfernten Dask-Cluster</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="143"/>
+        <location filename="../qgis_common/env_report.py" line="144"/>
         <source>model {}: {}</source>
         <translation>Modell {}: {}</translation>
     </message>
@@ -1343,12 +1343,12 @@ anlegen und den Kern und die vorberechneten Produkte ({}) darin installieren? Da
         <translation>gewählt mit der Einstellung „Python des Kerns“ (RS_EMBED_PYTHON)</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="142"/>
+        <location filename="../qgis_common/env_report.py" line="143"/>
         <source>needs {}</source>
         <translation>braucht {}</translation>
     </message>
     <message>
-        <location filename="../qgis_common/env_report.py" line="61"/>
+        <location filename="../qgis_common/env_report.py" line="62"/>
         <source>pinned</source>
         <translation>festgelegt</translation>
     </message>

@@ -24,7 +24,8 @@ def family_texts():
         "stac": (tr("Sentinel-2 imagery from STAC"),
                  tr("imagery source stac (Earth Search, Planetary Computer)")),
         "torch_models": (tr("On-the-fly models"),
-                         tr("RemoteCLIP, SatMAE, ScaleMAE, Prithvi, DOFA, TerraFM")),
+                         tr("every on-the-fly model (Prithvi, Clay, OlmoEarth, TerraMind, DOFA, Galileo, "
+                            "THOR and the rest)")),
         "analysis": (tr("Analysis tools"), tr("cluster embeddings (k-means), compare models, reports")),
         "dask": (tr("Dask"), tr("large extents in chunks, on a local or remote Dask cluster")),
     }
