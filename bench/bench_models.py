@@ -15,9 +15,11 @@ disturbed by other processes) and the 1-minute load average. Peak memory: the pr
 rise over the resident size before the model was built. Weights size: the
 published file's size where the pin records it, else the float32 size of the
 architecture's parameters (marked "params"). Batch size 1, the machine's torch
-threads.
+threads, or ``--threads N``: on a machine shared with other work, two threads
+waiting for each other at every operation inflate both wall and CPU time by
+up to 10x from one pass to the next; one thread gives steadier CPU seconds.
 
-    .build/core-env/bin/python bench/bench_models.py [--repeat 3] [--models a,b]
+    .build/core-env/bin/python bench/bench_models.py [--repeat 3] [--threads 1] [--models a,b]
 
 Prints a Markdown table of this run and merges its rows into
 bench/results/models.json: every row carries the ``run`` it was measured in
@@ -156,7 +158,7 @@ def bench_patch(model_id, s2_patch, bands):
     return ImageryPatch(data, frame_bands(DEFAULT_FRAMES), frames[0].grid, {"source": "bench"}), DEFAULT_FRAMES
 
 
-def one(model_id, repeat):
+def one(model_id, repeat, threads=None):
     sys.path.insert(0, str(REPO / ".build" / "pkg"))
     sys.path.insert(0, str(REPO / "tests" / "support"))
     import statistics
@@ -170,6 +172,8 @@ def one(model_id, repeat):
     from rs_embed_qgis.embedders.registry import create_embedder
     from rs_embed_qgis.embedders.specs import BBox, OutputSpec, TemporalSpec
 
+    if threads:
+        torch.set_num_threads(threads)
     rss0 = _status_mb("VmRSS")
     emb = create_embedder(model_id)
     model = build(model_id).eval()
@@ -229,16 +233,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--threads", type=int, help="torch threads (default: torch's own choice); 1 keeps the "
+                    "CPU time free of thread waits when other processes share the cores")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.repeat)))
+        print(json.dumps(one(args.one, args.repeat, args.threads)))
         return
     run_id = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     load0 = os.getloadavg()
     rows = []
     for mid in args.models.split(","):
-        res = subprocess.run([sys.executable, __file__, "--one", mid, "--repeat", str(args.repeat)],
+        cmd = [sys.executable, __file__, "--one", mid, "--repeat", str(args.repeat)]
+        res = subprocess.run(cmd + (["--threads", str(args.threads)] if args.threads else []),
                              capture_output=True, text=True)
         if res.returncode:
             rows.append({"model": mid, "run": run_id, "error": res.stderr.strip().splitlines()[-1:]})
@@ -246,7 +253,8 @@ def main():
             continue
         rows.append(dict(json.loads(res.stdout.strip().splitlines()[-1]), run=run_id))
     run = {"started_utc": run_id, "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-           "commit": _git_head(), "repeat": args.repeat, "models": args.models.split(","),
+           "commit": _git_head(), "repeat": args.repeat, "torch_threads": args.threads or "torch default",
+           "models": args.models.split(","),
            "load_avg_start": list(load0), "load_avg_end": list(os.getloadavg()),
            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                        "python": platform.python_version()}}
