@@ -6,18 +6,20 @@ random weights (no download: the published weights do not change time or
 memory), put into the embedder, and a 224 x 224 px Sentinel-2 patch (all
 bands, 10 m) goes through ``embed_patch`` with ``input_prep="resize"`` (band
 selection, no-data check, resize to the model's input size, preprocessing,
-forward, grid + pooled). Multi-frame models run with their default frame count:
-agrifm's 8 frames are 8 such patches stacked as ``<band>@t<i>`` bands (what its
-``fetch_frames`` gives); galileo and anysat default to one frame. One warm-up pass, then ``--repeat`` timed passes; the
-median wall time is reported, with the process CPU time (all threads; less
-sensitive to other load on a shared machine), the fastest pass (least
-disturbed by other processes) and the 1-minute load average. Peak memory: the process's VmHWM after the passes, and its
-rise over the resident size before the model was built. Weights size: the
-published file's size where the pin records it, else the float32 size of the
-architecture's parameters (marked "params"). Batch size 1, the machine's torch
-threads, or ``--threads N``: on a machine shared with other work, two threads
-waiting for each other at every operation inflate both wall and CPU time by
-up to 10x from one pass to the next; one thread gives steadier CPU seconds.
+forward, grid + pooled). Multi-frame models run with their default frame
+count: agrifm's 8 frames are 8 such patches stacked as ``<band>@t<i>`` bands
+(what its ``fetch_frames`` gives); galileo and anysat default to one frame.
+
+One warm-up pass, then ``--repeat`` timed passes; the median wall time is
+reported, with the process CPU time (all threads), the fastest pass and the
+1-minute load average. Peak memory: the process's VmHWM after the passes, and
+its rise over the resident size before the model was built (loading a real
+checkpoint is not measured). Weights size: the published file's size where
+the pin records it, else the float32 size of the architecture's parameters
+(marked "params"). Batch size 1, torch's default threads, or ``--threads N``:
+on a machine shared with other work, two threads waiting for each other at
+every operation inflate wall and CPU time by up to 10x from one pass to the
+next; one thread gives figures steady to ~10 % within a run, ~25 % across runs.
 
     .build/core-env/bin/python bench/bench_models.py [--repeat 3] [--threads 1] [--models a,b]
 
