@@ -260,7 +260,8 @@ def main():
            "load_avg_start": list(load0), "load_avg_end": list(os.getloadavg()),
            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                        "python": platform.python_version()}}
-    print("| model | input | grid | wall s / 224² patch (min) | CPU s (min) | peak RSS MB (rise) | weights | load 1 min |")
+    print("| model | input | grid | wall s / 224² patch (min) | CPU s (min) | peak RSS MB (rise) | weights "
+          "| load 1 min |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         if "error" in r:
