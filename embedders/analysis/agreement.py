@@ -24,13 +24,14 @@ import numpy as np
 
 from ..geo import RasterGrid
 from ..progress import NULL_PROGRESS
-from .blocks import gdal_env, open_raster, warped_onto
+from .blocks import GDAL_CACHE_BYTES, open_raster, same_grid, warped_onto
 from .lattice_ranks import all_offsets, forward_distances, gather_distances, half_offsets, spearman, twice_ranks
 
 STRIP_BYTES = 64 * 2**20
 MIN_NEIGHBOURS = 8   # fewer valid neighbours than this: no value
 STEP, REACH = 3, 4   # lattice of neighbours: every 3rd pixel, 4 steps out (radius 12 pixels)
 THREADS = min(4, os.cpu_count() or 1)
+CACHE_MAX_BYTES = 768 * 2**20   # most GDAL block cache during the map (see _cache_bytes)
 TILE_PX = 4096       # pixels of one tile of the kernels (its buffers stay in the CPU's cache)
 
 
@@ -90,17 +91,18 @@ def _pair_rho(da, db, ra, rb) -> np.ndarray:
     return rho
 
 
-def _read_below(vrt, grid: RasterGrid, r0: int, r1: int, radius: int) -> np.ndarray:
-    """Rows r0 .. r1 + radius of ``vrt`` as (D, r1 - r0 + radius, W + 2 radius)
-    float32, NaN for no data and around the grid."""
+def _read_rows(vrt, grid: RasterGrid, r0: int, r1: int, radius: int) -> np.ndarray:
+    """Rows r0 .. r1 of ``vrt`` as (D, r1 - r0, W + 2 radius) float32, NaN
+    for no data, beside the grid and below it."""
     from rasterio.windows import Window
 
-    hi = min(grid.height, r1 + radius)
-    data = vrt.read(window=Window(0, r0, grid.width, hi - r0), out_dtype="float32")
-    if vrt.nodata is not None and not np.isnan(vrt.nodata):
-        data[data == vrt.nodata] = np.nan
-    out = np.full((data.shape[0], (r1 - r0) + radius, grid.width + 2 * radius), np.nan, dtype=np.float32)
-    out[:, :hi - r0, radius:radius + grid.width] = data
+    out = np.full((vrt.count, r1 - r0, grid.width + 2 * radius), np.nan, dtype=np.float32)
+    hi = min(grid.height, r1)
+    if hi > r0:
+        data = vrt.read(window=Window(0, r0, grid.width, hi - r0), out_dtype="float32")
+        if vrt.nodata is not None and not np.isnan(vrt.nodata):
+            data[data == vrt.nodata] = np.nan
+        out[:, :hi - r0, radius:radius + grid.width] = data
     return out
 
 
@@ -112,38 +114,53 @@ def _tiles(h: int, w: int):
             for a in range(0, h, rows) for c in range(0, w, cols)]
 
 
+def _wait(futures):
+    for f in futures:
+        f.result()
+
+
 class _Strips:
-    """The agreement of ``pairs`` strip by strip: forward distances of each
-    strip with the ``radius`` rows above carried over, then ranks and
-    correlations tile by tile, on ``pool``."""
+    """The agreement of ``pairs``, strip by strip: each model's rows of the
+    strip and the ``radius`` rows below it (those are the next strip's first
+    rows, carried over with the forward distances of the last ``radius``
+    rows), the forward distances tile by tile on ``pool`` while the next
+    strip is read, then ranks and correlations tile by tile."""
 
     def __init__(self, vrts, grid: RasterGrid, pairs, step: int, reach: int, pool):
         self.vrts, self.grid, self.pairs, self.step, self.reach, self.pool = vrts, grid, pairs, step, reach, pool
         self.radius = step * reach
         self.n_half, self.n_all = len(half_offsets(step, reach)), len(all_offsets(step, reach))
-        self.carry = {m: None for m in vrts}
 
-    def _ext(self, m, r0: int, r1: int) -> np.ndarray:
-        """(n_half, radius + h, W + 2 radius): forward distances of the rows
-        above (carried) and of the strip, NaN around."""
-        R, w, h = self.radius, self.grid.width, r1 - r0
-        ext = np.full((self.n_half, R + h, w + 2 * R), np.nan, np.float32)
-        if self.carry[m] is not None:
-            ext[:, :R] = self.carry[m]
-        block = _read_below(self.vrts[m], self.grid, r0, r1, R)
+    def __call__(self, bounds):
+        """Yield (r0, r1, rho (n_pairs, h, W) float64) for the strips ``bounds``."""
+        R, w = self.radius, self.grid.width
+        rows = {m: _read_rows(v, self.grid, 0, R, R) for m, v in self.vrts.items()}   # rows carried over
+        dist = {m: np.full((self.n_half, R, w + 2 * R), np.nan, np.float32) for m in self.vrts}
+        fresh = {m: _read_rows(v, self.grid, R, bounds[0][1] + R, R) for m, v in self.vrts.items()}
+        for i, (r0, r1) in enumerate(bounds):
+            blocks = {m: np.concatenate([rows[m], fresh[m]], axis=1) for m in self.vrts}
+            ext = {m: np.full((self.n_half, R + r1 - r0, w + 2 * R), np.nan, np.float32) for m in self.vrts}
+            jobs = []
+            for m in self.vrts:
+                ext[m][:, :R] = dist[m]
+                jobs += [self.pool.submit(self._forward, blocks[m], ext[m], t) for t in _tiles(r1 - r0, w)]
+            if i + 1 < len(bounds):   # read the next strip meanwhile
+                n0, n1 = bounds[i + 1]
+                fresh = {m: _read_rows(v, self.grid, n0 + R, n1 + R, R) for m, v in self.vrts.items()}
+            _wait(jobs)
+            rows = {m: b[:, -R:].copy() for m, b in blocks.items()}
+            dist = {m: e[:, -R:].copy() for m, e in ext.items()}
+            del blocks
+            yield r0, r1, self._rho(ext, r1 - r0)
 
-        def run(rows, cols):
-            ext[:, R + rows.start:R + rows.stop, R + cols.start:R + cols.stop] = forward_distances(
-                block, R, rows, cols, self.step, self.reach)
-        list(self.pool.map(lambda t: run(*t), _tiles(h, w)))
-        self.carry[m] = ext[:, -R:].copy()
-        return ext
+    def _forward(self, block, ext, tile):
+        rows, cols = tile
+        R = self.radius
+        ext[:, R + rows.start:R + rows.stop, R + cols.start:R + cols.stop] = forward_distances(
+            block, R, rows, cols, self.step, self.reach)
 
-    def rho(self, r0: int, r1: int) -> np.ndarray:
-        """(n_pairs, h, W) float64 correlations of the strip's pixels."""
-        h, w = r1 - r0, self.grid.width
-        ext = {m: self._ext(m, r0, r1) for m in self.vrts}
-        out = np.empty((len(self.pairs), h, w), np.float64)
+    def _rho(self, ext, h: int) -> np.ndarray:
+        out = np.empty((len(self.pairs), h, self.grid.width), np.float64)
 
         def run(rows, cols):
             n = (rows.stop - rows.start) * (cols.stop - cols.start)
@@ -153,8 +170,16 @@ class _Strips:
             for i, (a, b) in enumerate(self.pairs):
                 out[i, rows, cols] = _pair_rho(dist[a], dist[b], ranks[a], ranks[b]).reshape(
                     rows.stop - rows.start, -1)
-        list(self.pool.map(lambda t: run(*t), _tiles(h, w)))
+        _wait([self.pool.submit(run, *t) for t in _tiles(h, self.grid.width)])
         return out
+
+
+def _cache_bytes(srcs) -> int:
+    """A GDAL block cache that holds a row of tiles of every source (each
+    tile is then decoded once, however the strips cut it) beside the warped
+    rows' own blocks (three times the row of tiles, measured), within bounds."""
+    need = sum(s.width * s.block_shapes[0][0] * s.count * np.dtype(s.dtypes[0]).itemsize for s in srcs)
+    return int(min(CACHE_MAX_BYTES, max(GDAL_CACHE_BYTES, 3 * need)))
 
 
 def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int = STEP, reach: int = REACH,
@@ -163,8 +188,10 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int 
     ``grid`` as a float32 GeoTIFF of 0..1 (NaN no-data) at ``out_path``."""
     from contextlib import ExitStack
 
-    from ..writers import geotiff_writer
+    import rasterio
     from rasterio.windows import Window
+
+    from ..writers import geotiff_writer
 
     progress = progress or NULL_PROGRESS
     names = list(paths)
@@ -172,26 +199,26 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int 
     radius = step * reach
     total, count = 0.0, 0
     with ExitStack() as stack:
-        stack.enter_context(gdal_env())
-        vrts = {}
-        for m in names:
-            src = stack.enter_context(open_raster(paths[m]))
-            vrts[m] = stack.enter_context(warped_onto(src, grid.crs, grid.transform, grid.width, grid.height,
-                                                      resampling))
+        srcs = {m: stack.enter_context(open_raster(paths[m])) for m in names}
+        stack.enter_context(rasterio.Env(GDAL_CACHEMAX=_cache_bytes(srcs.values()), GDAL_PAM_ENABLED="NO"))
+        # a raster on the grid already is read as it is (the warp is the identity there)
+        vrts = {m: src if same_grid(src, grid) else stack.enter_context(
+                    warped_onto(src, grid.crs, grid.transform, grid.width, grid.height, resampling))
+                for m, src in srcs.items()}
         dims = sum(v.count for v in vrts.values())
-        n_half = len(half_offsets(step, reach))   # per row: the bands, the forward distances, the output
-        per_row = (grid.width + 2 * radius) * (4 * dims + 4 * n_half * len(names)) + 8 * grid.width * len(pairs)
+        n_half = len(half_offsets(step, reach))
+        # per row: the bands (twice: the next strip is read meanwhile), the forward distances, the output
+        per_row = (grid.width + 2 * radius) * (8 * dims + 4 * n_half * len(names)) + 8 * grid.width * len(pairs)
         strip = int(max(min(4, grid.height), min(grid.height, STRIP_BYTES // per_row)))
         tags = {"RS_EMBED_AGREEMENT_PAIRS": ";".join(f"{a}|{b}" for a, b in pairs),
                 "RS_EMBED_AGREEMENT_LATTICE": f"step {step}, reach {reach}", "RS_EMBED_STRETCH": "0,1"}
         bands = ["model agreement (0..1)"] + ([f"{a} / {b}" for a, b in pairs] if len(pairs) > 1 else [])
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=THREADS))
         strips = _Strips(vrts, grid, pairs, step, reach, pool)
+        bounds = [(r0, min(grid.height, r0 + strip)) for r0 in range(0, grid.height, strip)]
         with geotiff_writer(out_path, grid.width, grid.height, len(bands), "float32", grid.crs, grid.transform,
                             float("nan"), tags, bands) as dst:
-            for r0 in range(0, grid.height, strip):
-                r1 = min(grid.height, r0 + strip)
-                rho = strips.rho(r0, r1)
+            for r0, r1, rho in strips(bounds):
                 with np.errstate(invalid="ignore"):
                     valid = np.isfinite(rho).any(axis=0)
                     agree = np.full(rho.shape[1:], np.nan, dtype=np.float32)
