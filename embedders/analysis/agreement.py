@@ -24,14 +24,14 @@ import numpy as np
 
 from ..geo import RasterGrid
 from ..progress import NULL_PROGRESS
-from .blocks import GDAL_CACHE_BYTES, open_raster, same_grid, warped_onto
+from .blocks import GDAL_CACHE_BYTES, gdal_env, open_raster, same_grid, warped_onto
 from .lattice_ranks import all_offsets, forward_distances, gather_distances, half_offsets, spearman, twice_ranks
 
 STRIP_BYTES = 64 * 2**20
 MIN_NEIGHBOURS = 8   # fewer valid neighbours than this: no value
 STEP, REACH = 3, 4   # lattice of neighbours: every 3rd pixel, 4 steps out (radius 12 pixels)
 THREADS = min(4, os.cpu_count() or 1)
-CACHE_MAX_BYTES = 768 * 2**20   # most GDAL block cache during the map (see _cache_bytes)
+CACHE_MAX_BYTES = 1024 * 2**20  # most GDAL block cache during the map (see _cache_bytes)
 TILE_PX = 4096       # pixels of one tile of the kernels (its buffers stay in the CPU's cache)
 
 
@@ -174,12 +174,14 @@ class _Strips:
         return out
 
 
-def _cache_bytes(srcs) -> int:
-    """A GDAL block cache that holds a row of tiles of every source (each
-    tile is then decoded once, however the strips cut it) beside the warped
-    rows' own blocks (three times the row of tiles, measured), within bounds."""
+def _cache_bytes(srcs, vrts, width: int) -> int:
+    """A GDAL block cache that holds a row of tiles of every source and two
+    rows of blocks of every warped one (so each tile is decoded and each
+    block warped once, however the strips cut them), a quarter more, within
+    bounds (measured: below that, reading takes three times as long)."""
     need = sum(s.width * s.block_shapes[0][0] * s.count * np.dtype(s.dtypes[0]).itemsize for s in srcs)
-    return int(min(CACHE_MAX_BYTES, max(GDAL_CACHE_BYTES, 3 * need)))
+    need += sum(2 * width * v.block_shapes[0][0] * v.count * 4 for v, s in zip(vrts, srcs) if v is not s)
+    return int(min(CACHE_MAX_BYTES, max(GDAL_CACHE_BYTES, 1.25 * need)))
 
 
 def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int = STEP, reach: int = REACH,
@@ -199,12 +201,14 @@ def agreement_map(paths: Dict[str, Path], grid: RasterGrid, out_path, step: int 
     radius = step * reach
     total, count = 0.0, 0
     with ExitStack() as stack:
+        stack.enter_context(gdal_env())
         srcs = {m: stack.enter_context(open_raster(paths[m])) for m in names}
-        stack.enter_context(rasterio.Env(GDAL_CACHEMAX=_cache_bytes(srcs.values()), GDAL_PAM_ENABLED="NO"))
         # a raster on the grid already is read as it is (the warp is the identity there)
         vrts = {m: src if same_grid(src, grid) else stack.enter_context(
                     warped_onto(src, grid.crs, grid.transform, grid.width, grid.height, resampling))
                 for m, src in srcs.items()}
+        stack.enter_context(rasterio.Env(GDAL_CACHEMAX=_cache_bytes(list(srcs.values()), list(vrts.values()),
+                                                                     grid.width)))
         dims = sum(v.count for v in vrts.values())
         n_half = len(half_offsets(step, reach))
         # per row: the bands (twice: the next strip is read meanwhile), the forward distances, the output
