@@ -12,7 +12,7 @@ pixels. Both show one landscape of rectangular fields (class vectors of their
 own) plus smooth gradients and noise, quantised to 1/32 (more ties); "b" sees
 other fields in the east third; NaN squares as no-data in both.
 
-    python bench/bench_agreement.py [--size 1000] [--methods new,new_1thread,old]
+    python bench/bench_agreement.py [--size 1000] [--methods new,new_1thread,old] [--out agreement.json]
 
 Rasters are written once under $RS_EMBED_BENCH_DIR (default /tmp/rs_embed_bench)
 as Embed ROI writes grids; JSON goes to bench/results/agreement.json.
@@ -262,6 +262,7 @@ def main():
     ap.add_argument("--dst")
     ap.add_argument("--size", type=int, default=1000)
     ap.add_argument("--methods", default="new,new_1thread,old", help="comma-separated, run in this order")
+    ap.add_argument("--out", default="agreement.json", help="file name under bench/results/")
     args = ap.parse_args()
     if args.child:
         return child(args.child, args.size, args.dst)
@@ -318,7 +319,7 @@ def main():
                  "pixels_with_tied_distances": tie_share(paths, args.size)},
         "results": runs, "output_vs_old": same, "summary": summary,
     }
-    dest = REPO / "bench" / "results" / "agreement.json"
+    dest = REPO / "bench" / "results" / args.out
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(out, indent=2))
     for p in outputs.values():

@@ -7,10 +7,15 @@ field's interior is compared on its relation to the fields around it, not on
 noise) are ranked in each model; the agreement of two models is the Spearman
 correlation of those ranks (1: both see the same local structure, 0 or
 below: unrelated; negatives are shown as 0). With more than two models band 1
-is the mean over pairs and one band per pair follows. Read in strips of rows with a halo below, so
-memory is bounded by a strip, not the grid; each pair of pixels is measured once (the distances of
-the ``radius`` rows above a strip are carried over from the strip before). The kernels
-(``lattice_ranks``) are vectorised over pixels and run on ``THREADS`` threads over tiles."""
+is the mean over pairs and one band per pair follows.
+
+Read in strips of rows (each model's strip and the rows below it that its
+lattice reaches), so memory is bounded by a strip and GDAL's block cache, not
+the grid. Each pair of pixels is measured once: the distances of the rows
+above a strip are carried over from the strip before. The kernels
+(``lattice_ranks``) are vectorised over pixels and run on ``THREADS``
+threads, tile by tile; the output is the same, bit for bit, as ranking each
+pixel's distances with scipy's rankdata (bench/bench_agreement.py)."""
 from __future__ import annotations
 
 import os
