@@ -153,11 +153,12 @@ def bench_patch(model_id, s2_patch, bands):
     import numpy as np
 
     from rs_embed_qgis.embedders.imagery.base import ImageryPatch
-    from rs_embed_qgis.embedders.models.agrifm import BANDS, DEFAULT_FRAMES, frame_bands
+    from rs_embed_qgis.embedders.models.agrifm import BANDS, DEFAULT_FRAMES
+    from rs_embed_qgis.embedders.models.frames import frame_bands
 
     frames = [s2_patch(224, 224, bands=BANDS, seed=1 + i) for i in range(DEFAULT_FRAMES)]
     data = np.concatenate([f.data for f in frames], axis=0)
-    return ImageryPatch(data, frame_bands(DEFAULT_FRAMES), frames[0].grid, {"source": "bench"}), DEFAULT_FRAMES
+    return ImageryPatch(data, frame_bands(BANDS, DEFAULT_FRAMES), frames[0].grid, {"source": "bench"}), DEFAULT_FRAMES
 
 
 def one(model_id, repeat, threads=None):

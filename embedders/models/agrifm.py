@@ -24,18 +24,12 @@ encoder has no pooling head).
 """
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-
-import numpy as np
-
-from ..errors import DownloadError, RSEmbedError, SpecError
-from ..progress import NULL_PROGRESS
+from ..errors import DownloadError
 from ..registry import register
-from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from . import agrifm_net
 from .base import OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize, unwrap_state_dict
+from .frames import MultiFrame
 from .user_weights import UserWeights
 
 BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
@@ -48,25 +42,8 @@ DEFAULT_FRAMES = 8
 MAX_FRAMES = 32  # more would leave two frames after the last merge (2048-d features)
 
 
-def frame_bands(n):
-    return tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
-
-
-def frames_option(request) -> int:
-    raw = (getattr(request, "options", None) or {}).get("frames")
-    if raw is None:
-        return DEFAULT_FRAMES
-    try:
-        n = int(raw)
-    except (TypeError, ValueError):
-        n = 0
-    if not 1 <= n <= MAX_FRAMES or str(raw).strip() not in (str(n), f"{n}.0"):
-        raise SpecError(f"AgriFM frames must be a whole number from 1 to {MAX_FRAMES}, got {raw!r}.")
-    return n
-
-
 @register
-class AgriFM(UserWeights, OnTheFlyEmbedder):
+class AgriFM(UserWeights, MultiFrame, OnTheFlyEmbedder):
     model_id = "agrifm"
     aliases = ("agrifm_s2", "agri_fm")
     title = "AgriFM video Swin-B, Sentinel-2 time series (10 bands)"
@@ -81,7 +58,8 @@ class AgriFM(UserWeights, OnTheFlyEmbedder):
     weights_env = "RS_EMBED_AGRIFM_WEIGHTS"
     weights = WeightsSpec(filename="AgriFM.pth", url="https://glass.hku.hk/casual/AgriFM/AgriFM.pth",
                           license="Apache-2.0 (AgriFM)")
-    frames = 1  # per call: from the patch's bands (see _framed)
+    default_frames = DEFAULT_FRAMES
+    max_frames = MAX_FRAMES
     preprocessing = {
         "bands": ", ".join(BANDS),
         "frames": f"{DEFAULT_FRAMES} by default; options frames=T (1-{MAX_FRAMES}): the time window split "
@@ -105,64 +83,8 @@ class AgriFM(UserWeights, OnTheFlyEmbedder):
         load_weights(model, sd)
         return check_materialized(model)
 
-    # ---- frames ---------------------------------------------------------
     def supports_chunks(self, request) -> bool:
         return False  # a stack of frames: the whole-patch path
-
-    def embed(self, request):
-        grid, pooled = self.embed_grid_and_pooled(request)
-        return grid if request.output.mode == "grid" else pooled
-
-    def embed_grid_and_pooled(self, request):
-        self.check_backend(request.backend)
-        self.check_requirements()
-        patch = self.fetch_frames(request, frames_option(request), request.progress.sub(0.0, 0.3))
-        return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
-                                     input_prep=request.input_prep, device=request.device or request.config.device,
-                                     progress=request.progress.sub(0.3, 1.0), request=request,
-                                     config=request.config)
-
-    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
-        """One ImageryPatch of n frames: bands ``<band>@t<i>`` frame-major, each frame the
-        composite of its part of the time window, all on the ROI's grid."""
-        from ..imagery.base import ImageryPatch
-        from .prithvi import split_window
-
-        opts = request.options or {}
-        if opts.get("input_raster"):
-            return self.fetch_patch(request, progress)  # the user's raster: one frame
-        if request.temporal is None:
-            raise SpecError(f"agrifm embeds a time series of {n} frames: give a time window.")
-        parts = split_window(request.temporal, n)
-        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
-                   for i, w in enumerate(parts)]
-        g = patches[0].grid
-        if any(p.grid != g for p in patches):
-            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
-        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
-        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
-                                             for w, p in zip(parts, patches)])
-        return ImageryPatch(data, frame_bands(n), g, meta)
-
-    @contextlib.contextmanager
-    def _framed(self, patch):
-        names = list(patch.bands)
-        n = sum(1 for i in range(MAX_FRAMES + 1) if f"{BANDS[0]}@t{i}" in names)
-        if n:
-            self.frames, self.bands = n, frame_bands(n)
-        try:
-            yield
-        finally:
-            if n:
-                del self.frames, self.bands  # back to the class values
-
-    def embed_patch_both(self, patch, output, *args, **kwargs):
-        with self._framed(patch):
-            return super().embed_patch_both(patch, output, *args, **kwargs)
-
-    def model_input(self, patch, *args, **kwargs):
-        with self._framed(patch):
-            return super().model_input(patch, *args, **kwargs)
 
     def preprocess(self, x):
         b, _, h, w = x.shape

@@ -39,19 +39,12 @@ by default instead of the published statistics, 0-based dates, 8 frames on a
 """
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as _dt
 
-import numpy as np
-
-from ..errors import RSEmbedError, SpecError
-from ..progress import NULL_PROGRESS
 from ..registry import register
-from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from .base import OnTheFlyEmbedder, build_empty, check_materialized, load_weights, normalize, unwrap_state_dict
-from .prithvi import frame_count, split_window
+from .frames import MultiFrame, split_window
 
 BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
 # demo.ipynb MEAN_S2 / STD_S2 (gastruc/AnySat), reflectance x 10^4, in BANDS order
@@ -98,12 +91,8 @@ def frame_dates(request, n: int):
     return [day_of_year(w) for w in split_window(temporal, n)]
 
 
-def frame_bands(n: int):
-    return tuple(BANDS) if n == 1 else tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
-
-
 @register
-class AnySatS2(OnTheFlyEmbedder):
+class AnySatS2(MultiFrame, OnTheFlyEmbedder):
     model_id = "anysat"
     aliases = ("anysat_s2", "anysat_base")
     title = "AnySat Base (10 Sentinel-2 bands, 40 m patches)"
@@ -113,7 +102,7 @@ class AnySatS2(OnTheFlyEmbedder):
     patch_size = PATCH_M // PIXEL_M
     requires = ("torch", "huggingface_hub")
     arch = dict(dim=768, depth=6, heads=12, sub_depth=6)  # hubconf get_default_config('base')
-    frames = 1  # set per call from options["frames"] (see _frames_set)
+    max_frames = 8
     pooled_from = "tile vector (the authors' output='tile': class query of the final cross-attention block)"
     product_version = "g-astruc/AnySat models/AnySat.pth @ 2aeec08"
     notes = ("AnySat (Astruc et al., CVPR 2025): JEPA-pretrained, scale-adaptive encoder over 11 sensors "
@@ -149,57 +138,6 @@ class AnySatS2(OnTheFlyEmbedder):
         doy = x.new_tensor([frame_dates(ctx.request, self.frames)]).expand(b, -1)
         out = model(x.reshape(b, self.frames, len(BANDS), h, w), doy, self.patch_size)  # (B, 1 + N, D)
         return out[:, 1:], out[:, 0]
-
-    # ---- T frames: one composite per equal part of the time window ----------
-    def supports_chunks(self, request) -> bool:
-        return frame_count(request) == 1 and super().supports_chunks(request)  # frames: whole path
-
-    def embed(self, request):
-        if frame_count(request) == 1:
-            return super().embed(request)
-        grid, pooled = self.embed_grid_and_pooled(request)
-        return grid if request.output.mode == "grid" else pooled
-
-    def embed_grid_and_pooled(self, request):
-        n = frame_count(request)
-        if n == 1:
-            return super().embed_grid_and_pooled(request)
-        self.check_backend(request.backend)
-        self.check_requirements()
-        patch = self.fetch_frames(request, n, request.progress.sub(0.0, 0.3))
-        with self._frames_set(n):
-            return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
-                                         input_prep=request.input_prep,
-                                         device=request.device or request.config.device,
-                                         progress=request.progress.sub(0.3, 1.0), request=request,
-                                         config=request.config)
-
-    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
-        """One ImageryPatch of n frames: bands ``<band>@t<i>`` frame-major, each frame the
-        composite of its part of the window, all on the ROI's grid."""
-        from ..imagery.base import ImageryPatch
-
-        if request.temporal is None:
-            raise SpecError(f"{self.model_id} with frames={n} splits the time window into {n} parts: "
-                            "give a time window.")
-        parts = split_window(request.temporal, n)
-        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
-                   for i, w in enumerate(parts)]
-        g = patches[0].grid
-        if any(p.grid != g for p in patches):
-            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
-        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
-        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
-                                             for w, p in zip(parts, patches)])
-        return ImageryPatch(data, frame_bands(n), g, meta)
-
-    @contextlib.contextmanager
-    def _frames_set(self, n):
-        self.frames, self.bands = n, frame_bands(n)
-        try:
-            yield
-        finally:
-            del self.frames, self.bands  # back to the class values
 
     # the S2 branch reads pixels as 10 m: "auto" keeps them native
     def embed_patch_both(self, patch, output, input_prep="resize", *args, **kwargs):

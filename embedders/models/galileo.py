@@ -31,20 +31,14 @@ groups whose name contains "S2" are visible; NDVI is not computed).
 """
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as _dt
 import json
 
-import numpy as np
-
-from ..errors import DownloadError, RSEmbedError, SpecError
-from ..progress import NULL_PROGRESS
+from ..errors import DownloadError
 from ..registry import register
-from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from .base import OnTheFlyEmbedder, build_empty, check_materialized, load_weights, unwrap_state_dict
-from .prithvi import split_window
+from .frames import MultiFrame, split_window
 
 BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
 # config/normalization.json of nasaharvest/galileo, key "13" (S1 VV, VH, then the 10 S2
@@ -65,22 +59,6 @@ MAX_FRAMES = 12    # src/data/config.py NUM_TIMESTEPS: pretraining samples of up
 REVISION = "f039dd5dde966a931baeda47eb680fa89b253e4e"
 REPO = "nasaharvest/galileo"
 MASKED = ("S1", "NDVI", "SRTM", "DW", "WC", "ERA5", "TC", "VIIRS", "LS", "location", "DW_static", "WC_static")
-
-
-def frame_count(request) -> int:
-    raw = (getattr(request, "options", None) or {}).get("frames")
-    raw = 1 if raw is None else raw
-    try:
-        n = int(raw)
-    except (TypeError, ValueError):
-        n = 0
-    if not 1 <= n <= MAX_FRAMES or str(raw).strip() not in (str(n), f"{n}.0"):
-        raise SpecError(f"frames must be a whole number from 1 to {MAX_FRAMES}, got {raw!r}.")
-    return n
-
-
-def frame_bands(n: int):
-    return BANDS if n == 1 else tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
 
 
 def _mid(window):
@@ -118,14 +96,14 @@ PREPROCESSING = {
 }
 
 
-class _Galileo(OnTheFlyEmbedder):
+class _Galileo(MultiFrame, OnTheFlyEmbedder):
     bands = BANDS
     input_size = INPUT_SIZE
     patch_size = PATCH
     requires = ("torch", "huggingface_hub")
     preprocessing = PREPROCESSING
     config_spec: WeightsSpec = None
-    frames = 1  # set per call from options["frames"] (see _frames_set)
+    max_frames = MAX_FRAMES
 
     @classmethod
     def describe_extra(cls) -> dict:
@@ -158,56 +136,6 @@ class _Galileo(OnTheFlyEmbedder):
 
         ensure_weights(self.config_spec, request.config, request.progress)  # once, before the chunks
         return super().plan_grid(request)
-
-    # ---- T frames: one composite per equal part of the time window ----------
-    def supports_chunks(self, request) -> bool:
-        return frame_count(request) == 1 and super().supports_chunks(request)  # frames: whole path
-
-    def embed(self, request):
-        if frame_count(request) == 1:
-            return super().embed(request)
-        grid, pooled = self.embed_grid_and_pooled(request)
-        return grid if request.output.mode == "grid" else pooled
-
-    def embed_grid_and_pooled(self, request):
-        n = frame_count(request)
-        if n == 1:
-            return super().embed_grid_and_pooled(request)
-        self.check_backend(request.backend)
-        self.check_requirements()
-        patch = self.fetch_frames(request, n, request.progress.sub(0.0, 0.3))
-        with self._frames_set(n):
-            return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
-                                         input_prep=request.input_prep,
-                                         device=request.device or request.config.device,
-                                         progress=request.progress.sub(0.3, 1.0), request=request,
-                                         config=request.config)
-
-    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
-        """One ImageryPatch of n frames (bands ``<band>@t<i>``, frame-major) on the ROI's grid."""
-        from ..imagery.base import ImageryPatch
-
-        if request.temporal is None:
-            raise SpecError(f"{self.model_id} with frames={n} splits the time window into {n} parts: "
-                            "give a time window.")
-        parts = split_window(request.temporal, n)
-        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
-                   for i, w in enumerate(parts)]
-        g = patches[0].grid
-        if any(p.grid != g for p in patches):
-            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
-        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
-        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
-                                             for w, p in zip(parts, patches)])
-        return ImageryPatch(data, frame_bands(n), g, meta)
-
-    @contextlib.contextmanager
-    def _frames_set(self, n):
-        self.frames, self.bands = n, frame_bands(n)
-        try:
-            yield
-        finally:
-            del self.frames, self.bands  # back to the class values
 
     # ---- model ---------------------------------------------------------------
     def preprocess(self, x):

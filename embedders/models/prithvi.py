@@ -21,18 +21,13 @@ pair by name.
 """
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as _dt
 
-import numpy as np
-
-from ..errors import DownloadError, RSEmbedError, SpecError
-from ..progress import NULL_PROGRESS
+from ..errors import DownloadError
 from ..registry import register
-from ..specs import OutputSpec
 from ..weights import WeightsSpec, load_state_dict
 from .base import OnTheFlyEmbedder, normalize, unwrap_state_dict
+from .frames import MultiFrame, split_window
 
 # HLS bands BLUE, GREEN, RED, NIR_NARROW, SWIR_1, SWIR_2 = Sentinel-2 B02, B03, B04, B8A, B11, B12
 BANDS = ("B02", "B03", "B04", "B8A", "B11", "B12")
@@ -40,7 +35,6 @@ BANDS = ("B02", "B03", "B04", "B8A", "B11", "B12")
 MEAN = (1087.0, 1342.0, 1433.0, 2734.0, 1958.0, 1363.0)
 STD = (2248.0, 2179.0, 2178.0, 1850.0, 1242.0, 1049.0)
 ARCH = dict(in_chans=6, dim=1024, depth=24, heads=16, patch=16, tubelet=1)
-MAX_FRAMES = 8
 
 PREPROCESSING = {
     "bands": "B02, B03, B04, B8A, B11, B12 (HLS BLUE, GREEN, RED, NIR_NARROW, SWIR_1, SWIR_2)",
@@ -55,7 +49,7 @@ PREPROCESSING = {
 }
 
 
-class _PrithviBase(OnTheFlyEmbedder):
+class _PrithviBase(MultiFrame, OnTheFlyEmbedder):
     dim = 1024
     bands = BANDS
     input_size = 224
@@ -63,7 +57,7 @@ class _PrithviBase(OnTheFlyEmbedder):
     requires = ("torch", "timm", "huggingface_hub")
     coords = False
     arch = ARCH
-    frames = 1  # set per call from options["frames"] (see _frames_set)
+    max_frames = 8
 
     def load_model(self, device):
         from .prithvi_net import PrithviEncoder, encoder_state_from_checkpoint
@@ -76,58 +70,6 @@ class _PrithviBase(OnTheFlyEmbedder):
             raise DownloadError(f"The {self.weights.filename} weights do not match the Prithvi-EO 2.0 "
                                 f"300M encoder: {exc}") from exc
         return model
-
-    # ---- T frames: one composite per equal part of the time window ----------
-    def supports_chunks(self, request) -> bool:
-        return frame_count(request) == 1 and super().supports_chunks(request)  # frames: whole path
-
-    def embed(self, request):
-        n = frame_count(request)
-        if n == 1:
-            return super().embed(request)
-        grid, pooled = self.embed_grid_and_pooled(request)
-        return grid if request.output.mode == "grid" else pooled
-
-    def embed_grid_and_pooled(self, request):
-        n = frame_count(request)
-        if n == 1:
-            return super().embed_grid_and_pooled(request)
-        self.check_backend(request.backend)
-        self.check_requirements()
-        patch = self.fetch_frames(request, n, request.progress.sub(0.0, 0.3))
-        with self._frames_set(n):
-            return self.embed_patch_both(patch, output=OutputSpec("grid", request.output.pooling),
-                                         input_prep=request.input_prep,
-                                         device=request.device or request.config.device,
-                                         progress=request.progress.sub(0.3, 1.0), request=request,
-                                         config=request.config)
-
-    def fetch_frames(self, request, n, progress=NULL_PROGRESS):
-        """One ImageryPatch of n frames: bands ``<band>@t<i>`` frame-major, each frame the
-        composite of its part of the window, all on the ROI's grid."""
-        from ..imagery.base import ImageryPatch
-
-        if request.temporal is None:
-            raise SpecError(f"{self.model_id} with frames={n} splits the time window into {n} parts: "
-                            "give a time window.")
-        parts = split_window(request.temporal, n)
-        patches = [self.fetch_patch(dataclasses.replace(request, temporal=w), progress.sub(i / n, (i + 1) / n))
-                   for i, w in enumerate(parts)]
-        g = patches[0].grid
-        if any(p.grid != g for p in patches):
-            raise RSEmbedError("The frames' imagery came on different grids; cannot stack them.")
-        data = np.concatenate([p.select(list(BANDS)).data for p in patches], axis=0)
-        meta = dict(patches[0].meta, frames=[{"window": w.to_dict(), "imagery": dict(p.meta)}
-                                             for w, p in zip(parts, patches)])
-        return ImageryPatch(data, frame_bands(n), g, meta)
-
-    @contextlib.contextmanager
-    def _frames_set(self, n):
-        self.frames, self.bands = n, frame_bands(n)
-        try:
-            yield
-        finally:
-            del self.frames, self.bands  # back to the class values
 
     def preprocess(self, x):
         if self.frames == 1:
@@ -158,33 +100,6 @@ class _PrithviBase(OnTheFlyEmbedder):
             "location_coords": None if lc is None else {"lon": lc[0], "lat": lc[1]},
             "location_order": "(lon, lat)"}
         return meta
-
-
-def frame_count(request) -> int:
-    raw = (getattr(request, "options", None) or {}).get("frames")
-    raw = 1 if raw is None else raw
-    try:
-        n = int(raw)
-    except (TypeError, ValueError):
-        n = 0
-    if not 1 <= n <= MAX_FRAMES or str(raw).strip() not in (str(n), f"{n}.0"):
-        raise SpecError(f"frames must be a whole number from 1 to {MAX_FRAMES}, got {raw!r}.")
-    return n
-
-
-def frame_bands(n):
-    return tuple(BANDS) if n == 1 else tuple(f"{b}@t{i}" for i in range(n) for b in BANDS)
-
-
-def split_window(temporal, n):
-    """n consecutive half-open windows covering [start, end) (whole days, as equal as possible)."""
-    from ..specs import TemporalSpec
-
-    days = (temporal.end - temporal.start).days
-    if days < n:
-        raise SpecError(f"The time window has {days} days: too short for {n} frames.")
-    cuts = [temporal.start + _dt.timedelta(days=round(i * days / n)) for i in range(n + 1)]
-    return [TemporalSpec.range(a, b) for a, b in zip(cuts, cuts[1:])]
 
 
 def midpoint(window):

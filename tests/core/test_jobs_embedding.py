@@ -190,12 +190,12 @@ def test_model_options_reach_the_models_request_on_both_paths():
     """A job's model options end in request.options, for the whole and the chunked path alike."""
     from rs_embed_qgis.embedders.jobs.common import embed_kwargs
     from rs_embed_qgis.embedders.jobs.embed import _fingerprint_options, _request_of
-    from rs_embed_qgis.embedders.models.prithvi import frame_count
+    from rs_embed_qgis.embedders.models.prithvi import PrithviS2_6B
     from rs_embed_qgis.embedders.models.terrafm import input_kind
 
     kw = embed_kwargs("prithvi_s2_6b", {"model_options": "frames = 3", "imagery_source": "stac"})
     req = _request_of(PointBuffer(*LAND[0], 300), Y, kw, None)
-    assert req.options == {"frames": "3"} and frame_count(req) == 3
+    assert req.options == {"frames": "3"} and PrithviS2_6B().frame_count(req) == 3
     assert _fingerprint_options(kw)["frames"] == "3"   # a resumed run with other options starts afresh
     kw = embed_kwargs("terrafm_b", {"model_options": "terrafm_input=s2_l2a; terrafm_pooled=patch_mean"})
     assert input_kind(_request_of(PointBuffer(*LAND[0], 300), Y, kw, None)) == "s2_l2a"

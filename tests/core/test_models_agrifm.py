@@ -85,7 +85,7 @@ def test_downloaded_weights_give_the_authors_features_for_eight_frames(published
     from rs_embed_qgis.embedders.base import EmbedRequest
     from rs_embed_qgis.embedders.imagery.base import S2_BANDS
     from rs_embed_qgis.embedders.models.base import OnTheFlyEmbedder
-    from rs_embed_qgis.embedders.models.prithvi import split_window
+    from rs_embed_qgis.embedders.models.frames import split_window
     from rs_embed_qgis.embedders.specs import BBox, TemporalSpec
 
     server, served, ref = published

@@ -245,7 +245,9 @@ def test_two_frames_equal_the_authors_encoder_with_two_monthly_timesteps(emb, pu
 
 def test_frames_option_is_checked():
     from rs_embed_qgis.embedders.errors import SpecError
-    from rs_embed_qgis.embedders.models.galileo import frame_count
+    from rs_embed_qgis.embedders.models.galileo import GalileoNano
+
+    frame_count = GalileoNano().frame_count
 
     def req(frames):
         return EmbedRequest(spatial=None, temporal=None, output=OutputSpec.grid(), options={"frames": frames})

@@ -326,7 +326,9 @@ def test_prithvi_tl_two_frames_equal_the_authors_temporal_forward(cfg, place, mo
 
 def test_prithvi_frames_option_is_checked():
     from rs_embed_qgis.embedders.errors import SpecError
-    from rs_embed_qgis.embedders.models.prithvi import frame_count, split_window
+    from rs_embed_qgis.embedders.models.frames import split_window
+
+    frame_count = PrithviS2_6B().frame_count
 
     for bad in (0, 9, "two", 2.5):
         with pytest.raises(SpecError, match="frames"):
