@@ -7,6 +7,7 @@ must not import them. Each command prints one JSON line.
     ... pooled MODEL SPATIAL_JSON YEAR          (the core's pooled vector and coverage)
     ... embed PARAMS_JSON OUT.npy [--pooled]    (the core's grid / pooled vector for a job's params)
     ... satmae_checkpoint OUT                   (a random-init SatMAE model.safetensors)
+    ... galileo_checkpoint DIR                  (the authors' Galileo nano, random: encoder.pt, config.json)
     ... grid_size EPSG BBOX_JSON RES            (width, height of RasterGrid.from_bounds)
     ... stac_server ROOT SCENES_JSON            (serves until stdin closes)
 """
@@ -85,6 +86,13 @@ def satmae_checkpoint(a):
     return {"path": str(path), "sha256": sha256_file(path)}
 
 
+def galileo_checkpoint(a):
+    from fixtures_models import galileo_checkpoint as write, sha256_file
+
+    files = write(Path(a.dir))
+    return {name: {"path": str(p), "sha256": sha256_file(p)} for name, p in files.items()}
+
+
 def grid_size(a):
     from rs_embed_qgis.embedders.geo import RasterGrid, roi_bounds_in
     from rs_embed_qgis.embedders.specs import BBox
@@ -128,6 +136,7 @@ def main(argv=None):
     m.add_argument("out")
     m.add_argument("--pooled", action="store_true")
     sub.add_parser("satmae_checkpoint").add_argument("out")
+    sub.add_parser("galileo_checkpoint").add_argument("dir")
     g = sub.add_parser("grid_size")
     for n in ("epsg", "bbox", "res"):
         g.add_argument(n)

@@ -102,6 +102,34 @@ def satmae_checkpoint(path: Path, seed: int = 0) -> Path:
     return path
 
 
+# models/nano/config.json of nasaharvest/galileo, "model.encoder" (config/models/nano.json)
+GALILEO_NANO = dict(embedding_size=128, depth=4, num_heads=8, mlp_ratio=4, max_sequence_length=24,
+                    freeze_projections=False, drop_path=0.1, max_patch_size=8)
+
+
+def galileo_checkpoint(folder: Path, seed: int = 0) -> dict:
+    """The authors' Galileo nano ``Encoder`` (single_file_galileo as vendored in
+    rs-embed) with random weights: ``encoder.pt`` (its state dict) and
+    ``config.json`` in ``folder``, as ``models/nano/`` of the Hub repository holds them."""
+    import json
+
+    import torch
+    from rs_embed.embedders._vendor import galileo_single_file as vendor
+
+    model = vendor.Encoder(**GALILEO_NANO)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():  # as tests/core/test_models_galileo.py randomises the oracle
+        for name, t in model.named_parameters():
+            if "norm" in name and name.endswith("weight"):
+                t.copy_(1.0 + 0.2 * torch.randn(t.shape, generator=g))
+            else:
+                t.copy_(0.1 * torch.randn(t.shape, generator=g))
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), folder / "encoder.pt")
+    (folder / "config.json").write_text(json.dumps({"training": {}, "model": {"encoder": GALILEO_NANO}}))
+    return {name: folder / name for name in ("encoder.pt", "config.json")}
+
+
 def scalemae_checkpoint(path: Path, seed: int = 0) -> Path:
     """torchgeo's scalemae_large_patch16() state dict (as torchgeo's own tests mock it)."""
     import torch
