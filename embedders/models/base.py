@@ -275,6 +275,7 @@ class OnTheFlyEmbedder(ChunkedTiles, Embedder):
     grid_offset_px: ClassVar[int] = 0
     pooled_from: ClassVar[str] = "model projection"
     weights: ClassVar[Any] = None
+    config_spec: ClassVar[Any] = None   # a file the weights need beside them (config.json), pinned alike
     install: ClassVar[Dict[str, str]] = {}
     preprocessing: ClassVar[Dict[str, Any]] = {}
     requires: ClassVar[Tuple[str, ...]] = ("torch",)
@@ -316,6 +317,7 @@ class OnTheFlyEmbedder(ChunkedTiles, Embedder):
             "no_data": "filled with the per-band median of valid pixels; token cells more than "
                        "half no-data are NaN in the grid and left out of pooling",
             "weights": cls.weights.describe() if cls.weights else None,
+            **({"config": cls.config_spec.describe()} if cls.config_spec else {}),
         }
 
     def pooled_desc(self, request) -> str:
@@ -331,6 +333,12 @@ class OnTheFlyEmbedder(ChunkedTiles, Embedder):
         from ..weights import ensure_weights
 
         return ensure_weights(self.weights, self._config or get_config(), self._progress)
+
+    def fetch_config(self):
+        """Verified local path of ``self.config_spec``, the file the weights need beside them."""
+        from ..weights import ensure_weights
+
+        return ensure_weights(self.config_spec, self._config or get_config(), self._progress)
 
     def model(self, device: str, config: Optional[Config] = None):
         """The loaded module for ``device`` (loaded once per instance)."""

@@ -102,21 +102,12 @@ class _Galileo(MultiFrame, OnTheFlyEmbedder):
     patch_size = PATCH
     requires = ("torch", "huggingface_hub")
     preprocessing = PREPROCESSING
-    config_spec: WeightsSpec = None
     max_frames = MAX_FRAMES
 
-    @classmethod
-    def describe_extra(cls) -> dict:
-        d = super().describe_extra()
-        d["config"] = cls.config_spec.describe()
-        return d
-
     def load_model(self, device):
-        from ..config import get_config
-        from ..weights import ensure_weights
         from .galileo_net import GalileoS2Encoder, clean_keys, encoder_config
 
-        cfg_path = ensure_weights(self.config_spec, self._config or get_config(), self._progress)
+        cfg_path = self.fetch_config()
         try:
             enc = encoder_config(json.loads(cfg_path.read_text(encoding="utf-8")))
         except ValueError as exc:  # JSONDecodeError included

@@ -43,23 +43,13 @@ class _OlmoEarth(OnTheFlyEmbedder):
     requires = ("torch", "olmoearth_pretrain_minimal", "huggingface_hub")
     install = {"olmoearth_pretrain_minimal": PACKAGE}
     model_key = ""            # olmoearth_pretrain_minimal.ModelID value
-    config_spec: WeightsSpec = None
-
-    @classmethod
-    def describe_extra(cls) -> dict:
-        d = super().describe_extra()
-        d["config"] = cls.config_spec.describe()
-        return d
 
     def load_model(self, device):
         from upath import UPath
         from olmoearth_pretrain_minimal import ModelID
         from olmoearth_pretrain_minimal import model_loader as ml
 
-        from ..config import get_config
-        from ..weights import ensure_weights
-
-        cfg_path = ensure_weights(self.config_spec, self._config or get_config(), self._progress)
+        cfg_path = self.fetch_config()
         model = ml._load_model_from_config(UPath(str(cfg_path)))
         ml._restrict_encoder_inputs(model, ml._get_encoder_input_modalities(ModelID(self.model_key)))
         sd = unwrap_state_dict(load_state_dict(self.fetch_weights()))
