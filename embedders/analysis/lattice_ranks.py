@@ -88,7 +88,8 @@ def twice_ranks(dist: np.ndarray):
     """(n_all, n) float32 distances (NaN/inf: no neighbour) -> (centred,
     sum_sq, valid): per pixel (row of the result), ``2 * rank - (n + 1)``
     with average ranks over its valid distances (ties get their mean rank) as
-    float32 integers, 0 where invalid, their sum of squares (float64, exact)
+    float integers (float32 while every sum of products is below 2**24), 0
+    where invalid, their sum of squares (float64, exact)
     and the number of valid distances. Sorted as one uint64 key per distance:
     the float's bits (order-preserving for values >= 0; inf and NaN after
     every finite one) above its position."""
@@ -111,7 +112,8 @@ def twice_ranks(dist: np.ndarray):
         twice[np.arange(k) >= valid[:, None]] = 0  # invalid ones sort last
     keys &= np.uint64((1 << shift) - 1)            # positions
     keys += (np.arange(n, dtype=np.uint64) * np.uint64(k))[:, None]
-    centred = np.empty(n * k, np.float32)
+    exact = np.float32 if k * (k - 1) ** 2 < 2**24 else np.float64   # sums of products stay exact
+    centred = np.empty(n * k, exact)
     centred[keys.ravel().view(np.intp)] = twice.ravel()
     centred = centred.reshape(n, k)
     return centred, np.einsum("ij,ij->i", centred, centred).astype(np.float64), valid

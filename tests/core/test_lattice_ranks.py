@@ -5,6 +5,7 @@ Spearman correlation as scipy's spearmanr."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.stats import rankdata, spearmanr
 
 from rs_embed_qgis.embedders.analysis.agreement import neighbour_distances, rank_agreement
@@ -30,9 +31,10 @@ def test_distances_are_numpys_band_by_band_float32_distances_bit_for_bit():
         np.testing.assert_array_equal(got[j], np.sqrt(np.sum((other - centre) ** 2, axis=0, dtype=np.float32)))
 
 
-def test_ranks_are_scipys_average_ranks_with_ties_and_missing_neighbours():
+@pytest.mark.parametrize("k", [80, 300])   # 300: float64 sums (float32 would no longer be exact)
+def test_ranks_are_scipys_average_ranks_with_ties_and_missing_neighbours(k):
     rng = np.random.default_rng(2)
-    k, n = 80, 3000
+    n = 3000
     dist = rng.random((k, n), dtype=np.float32)
     dist[5] = dist[7]
     dist[20:30, ::3] = dist[31, ::3]                              # runs of ties
