@@ -40,3 +40,29 @@ def fresh_workers():
     jobclient.shutdown()
     yield
     jobclient.shutdown()
+
+
+@pytest.fixture
+def weights_hub(loopback, tmp_path, monkeypatch):
+    """``serve(repo, revision, {name: made})``: model files (``made`` = {"path", "sha256"}
+    from the core's Python) on a Hub-style endpoint on 127.0.0.1; the worker
+    (restarted) and the core's Python of a reference read HF_ENDPOINT and a
+    fresh weights folder. Returns the endpoint (``downloads(name)``)."""
+    from rs_embed_qgis.embedders import jobclient
+    from fixtures_models import HFEndpoint
+
+    (tmp_path / "hub").mkdir()
+    endpoint = HFEndpoint(loopback, tmp_path / "hub")
+
+    def serve(repo, revision, files):
+        for name, made in files.items():
+            assert endpoint.add(repo, name, Path(made["path"]), revision) == made["sha256"]
+        monkeypatch.setenv("HF_ENDPOINT", endpoint.url)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        monkeypatch.setenv("RS_EMBED_WEIGHTS_DIR", str(tmp_path / "weights"))
+        monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
+        jobclient.shutdown()
+        return endpoint
+
+    yield serve
+    jobclient.shutdown()

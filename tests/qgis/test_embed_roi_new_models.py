@@ -13,13 +13,11 @@ asked of one local raster, and a misspelt model option."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from core_fixtures import Raster, core, transform_xy, write_gtiff
-from fixtures_models import HFEndpoint
 
 LON, LAT = 3.1, 52.0
 EPSG = 32631                      # UTM zone of (LON, LAT)
@@ -38,24 +36,9 @@ def galileo_files(tmp_path_factory):
 
 
 @pytest.fixture
-def hub(galileo_files, loopback, tmp_path, monkeypatch):
-    """Both files on a Hub-style endpoint at the pinned revision; the worker
-    (restarted) and the core's Python of the reference read HF_ENDPOINT and
-    the weights folder."""
-    from rs_embed_qgis.embedders import jobclient
-
-    (tmp_path / "hub").mkdir()
-    endpoint = HFEndpoint(loopback, tmp_path / "hub")
-    for name in (ENCODER, CONFIG):
-        made = galileo_files[name.rsplit("/", 1)[1]]
-        assert endpoint.add(REPO, name, Path(made["path"]), REVISION) == made["sha256"]
-    monkeypatch.setenv("HF_ENDPOINT", endpoint.url)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("RS_EMBED_WEIGHTS_DIR", str(tmp_path / "weights"))
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
-    jobclient.shutdown()
-    yield endpoint
-    jobclient.shutdown()
+def hub(galileo_files, weights_hub):
+    """Both files on a Hub-style endpoint at the pinned revision."""
+    return weights_hub(REPO, REVISION, {name: galileo_files[name.rsplit("/", 1)[1]] for name in (ENCODER, CONFIG)})
 
 
 def origin():

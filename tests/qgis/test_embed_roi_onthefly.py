@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 from core_fixtures import Raster, core, transform_xy, write_gtiff
-from fixtures_models import HFEndpoint
 
 LON, LAT = 3.1, 52.0
 EPSG = 32631                      # UTM zone of (LON, LAT)
@@ -36,23 +35,9 @@ def satmae_ckpt(tmp_path_factory):
 
 
 @pytest.fixture
-def hub(satmae_ckpt, loopback, tmp_path, monkeypatch):
-    """The checkpoint on a Hub-style endpoint; the worker (restarted) and the
-    core's Python of the reference read HF_ENDPOINT and the weights folder."""
-    from pathlib import Path
-
-    from rs_embed_qgis.embedders import jobclient
-
-    (tmp_path / "hub").mkdir()
-    endpoint = HFEndpoint(loopback, tmp_path / "hub")
-    assert endpoint.add(REPO, FILE, Path(satmae_ckpt["path"]), REVISION) == satmae_ckpt["sha256"]
-    monkeypatch.setenv("HF_ENDPOINT", endpoint.url)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("RS_EMBED_WEIGHTS_DIR", str(tmp_path / "weights"))
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
-    jobclient.shutdown()
-    yield endpoint
-    jobclient.shutdown()
+def hub(satmae_ckpt, weights_hub):
+    """The checkpoint on a Hub-style endpoint at the core's pin."""
+    return weights_hub(REPO, REVISION, {FILE: satmae_ckpt})
 
 
 def origin():
