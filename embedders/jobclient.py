@@ -145,16 +145,18 @@ class Worker:
 
     # -- streams -----------------------------------------------------
     def _read_events(self):
-        for raw in self.proc.stdout:
-            try:
-                self.events.put(json.loads(raw.decode("utf-8", "replace")))
-            except json.JSONDecodeError:
-                self.log.append(raw.decode("utf-8", "replace").rstrip())
+        with self.proc.stdout:   # each reader closes its own pipe at EOF
+            for raw in self.proc.stdout:
+                try:
+                    self.events.put(json.loads(raw.decode("utf-8", "replace")))
+                except json.JSONDecodeError:
+                    self.log.append(raw.decode("utf-8", "replace").rstrip())
         self.events.put({"event": "eof"})
 
     def _read_log(self):
-        for raw in self.proc.stderr:
-            self.log.append(raw.decode("utf-8", "replace").rstrip())
+        with self.proc.stderr:
+            for raw in self.proc.stderr:
+                self.log.append(raw.decode("utf-8", "replace").rstrip())
 
     def log_tail(self) -> str:
         time.sleep(0.05)  # let the reader thread catch the last lines
@@ -190,6 +192,10 @@ class Worker:
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
+            pass
+        try:
+            self.proc.stdin.close()
+        except OSError:
             pass
 
     def close(self):
