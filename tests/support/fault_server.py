@@ -64,7 +64,8 @@ def trickle(body, step_bytes, every_s, stop=None):
                 return True
             h.wfile.write(body[i:i + step_bytes])
             h.wfile.flush()
-            time.sleep(every_s)
+            if i + step_bytes < len(body):
+                time.sleep(every_s)
         return True
     return fn
 
