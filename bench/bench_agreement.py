@@ -33,6 +33,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / ".build" / "pkg"))
+from support import vm_kb  # noqa: E402  (bench/, beside this script)
 DIMS = {"a": 64, "b": 128}
 COARSE = {"a": 1, "b": 5}           # pixel size in grid pixels
 SEED, GEN_VERSION = 0, "agreement-2"
@@ -189,14 +190,6 @@ def old_agreement_map(paths, grid, out_path, step=3, reach=4, resampling="averag
 
 
 # --- the methods, each in a child process ---------------------------------------------
-
-def vm_kb(field):
-    """VmHWM (peak) or VmRSS of this process in kB (not getrusage: Linux keeps
-    ru_maxrss across execve, so a child would report its parent's)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def child(method, size, dst):

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / ".build" / "pkg"))
+from support import raster_once, vm_kb  # noqa: E402  (bench/, beside this script)
 D, RANK, SEED, GEN_VERSION = 128, 6, 0, "2"
 K, SAMPLE = 8, 100_000
 
@@ -55,30 +55,8 @@ def generate_block(r0, rows, width, seed=SEED):
 
 
 def ensure_raster(path: Path, size: int) -> Path:
-    """Write the size x size x 128 raster once (reused while the generator is unchanged)."""
-    import rasterio
-    from rasterio.windows import Window
-
-    from rs_embed_qgis.embedders.writers import _profile
-
-    if path.exists():
-        with rasterio.open(path) as src:
-            if src.tags().get("BENCH_GEN") == GEN_VERSION and src.width == size:
-                return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part.tif")
-    prof = _profile(size, size, D, "float32", "EPSG:32631", (10, 0, 500000, 0, -10, 5800000), float("nan"))
-    prof.update(zlevel=1, num_threads="ALL_CPUS")
-    t0 = time.perf_counter()
-    with rasterio.Env(GDAL_CACHEMAX=512 * 2**20), rasterio.open(tmp, "w", **prof) as dst:
-        for r0 in range(0, size, 256):
-            rows = min(256, size - r0)
-            dst.write(generate_block(r0, rows, size), window=Window(0, r0, size, rows))
-        dst.update_tags(BENCH_GEN=GEN_VERSION, RS_EMBED_MODEL="bench")
-    os.replace(tmp, path)
-    print(f"wrote {path} ({path.stat().st_size / 2**30:.1f} GB on disk) in {time.perf_counter() - t0:.0f} s",
-          flush=True)
-    return path
+    """The size x size x D raster, written once (reused while the generator is unchanged)."""
+    return raster_once(path, size, D, GEN_VERSION, generate_block)
 
 
 # --- the methods (each run in a child process) ---------------------------------
@@ -145,14 +123,6 @@ def cluster_whole(src, dst):
 
 METHODS = {f.__name__: f for f in (similarity_blockwise, similarity_whole, cluster_blockwise, cluster_whole)}
 
-
-def vm_kb(field):
-    """VmHWM (peak) or VmRSS of this process in kB. getrusage's ru_maxrss is not
-    used: Linux keeps it across execve, so a child would report its parent's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def child(method, src, dst):

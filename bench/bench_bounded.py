@@ -34,6 +34,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / ".build" / "pkg"))
+from support import raster_once, vm_kb  # noqa: E402  (bench/, beside this script)
 OLD_COMMIT = "22f2892713d4cd11571283e6b97f3dad0877119b"  # before the bounded PCA / MiniBatchKMeans
 D, RANK, SEED, GEN_VERSION = 64, 8, 0, "bounded-1"
 TARGET_MB = 1.5e9 / 2**20     # 1.5 GB
@@ -60,29 +61,8 @@ def generate_block(r0, rows, width):
 
 
 def ensure_raster(path: Path, size: int) -> Path:
-    import rasterio
-    from rasterio.windows import Window
-
-    from rs_embed_qgis.embedders.writers import _profile
-
-    if path.exists():
-        with rasterio.open(path) as src:
-            if src.tags().get("BENCH_GEN") == GEN_VERSION and src.width == size:
-                return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part.tif")
-    prof = _profile(size, size, D, "float32", "EPSG:32631", (10, 0, 500000, 0, -10, 5800000), float("nan"))
-    prof.update(zlevel=1, num_threads="ALL_CPUS")
-    t0 = time.perf_counter()
-    with rasterio.Env(GDAL_CACHEMAX=512 * 2**20), rasterio.open(tmp, "w", **prof) as dst:
-        for r0 in range(0, size, 256):
-            rows = min(256, size - r0)
-            dst.write(generate_block(r0, rows, size), window=Window(0, r0, size, rows))
-        dst.update_tags(BENCH_GEN=GEN_VERSION, RS_EMBED_MODEL="bench")
-    os.replace(tmp, path)
-    print(f"wrote {path} ({path.stat().st_size / 2**30:.2f} GB on disk) in {time.perf_counter() - t0:.0f} s",
-          flush=True)
-    return path
+    """The size x size x D raster, written once (reused while the generator is unchanged)."""
+    return raster_once(path, size, D, GEN_VERSION, generate_block)
 
 
 # --- the methods (each run in a child process) ---------------------------------------
@@ -129,14 +109,6 @@ def cluster_old(src, dst, args):
 
 METHODS = {f.__name__: f for f in (pca_new, pca_old, cluster_new, cluster_old)}
 
-
-def vm_kb(field):
-    """VmHWM (peak), VmRSS or VmSize of this process in kB (not getrusage:
-    Linux keeps ru_maxrss across execve, so a child would report its parent's)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def child(method, src, dst, args):

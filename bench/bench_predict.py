@@ -33,6 +33,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / ".build" / "pkg"))
+from support import raster_once, vm_kb  # noqa: E402  (bench/, beside this script)
 N_TRAIN, TREES = 4000, 100
 D, RANK, SEED, GEN = 128, 6, 0, "predict-1"
 
@@ -61,37 +62,11 @@ def generate_block(gen, r0, rows, width):
 
 
 def ensure_raster(path: Path, size: int) -> Path:
-    """Write the size x size x 128 raster once (reused while the generator is unchanged)."""
-    import rasterio
-    from rasterio.windows import Window
-
-    if path.exists():
-        with rasterio.open(path) as src:
-            if src.tags().get("BENCH_GEN") == GEN and src.width == size:
-                return path
-    tmp = path.with_suffix(".part.tif")
-    prof = dict(driver="GTiff", width=size, height=size, count=D, dtype="float32", crs="EPSG:32631",
-                transform=rasterio.Affine(10, 0, 500000, 0, -10, 5800000), nodata=float("nan"), tiled=True,
-                blockxsize=256, blockysize=256, interleave="band", BIGTIFF="YES")
+    """The size x size x D raster, written once (reused while the generator is unchanged)."""
     gen = generator()
-    t0 = time.perf_counter()
-    with rasterio.Env(GDAL_CACHEMAX=512 * 2**20), rasterio.open(tmp, "w", **prof) as dst:
-        for r0 in range(0, size, 256):
-            rows = min(256, size - r0)
-            dst.write(generate_block(gen, r0, rows, size), window=Window(0, r0, size, rows))
-        dst.update_tags(BENCH_GEN=GEN, RS_EMBED_MODEL="bench")
-        for i in range(D):
-            dst.set_band_description(i + 1, f"dim_{i:03d}")
-    os.replace(tmp, path)
-    print(f"wrote {path} ({path.stat().st_size / 2**30:.1f} GB) in {time.perf_counter() - t0:.0f} s", flush=True)
-    return path
+    return raster_once(path, size, D, GEN, lambda r0, rows, width: generate_block(gen, r0, rows, width),
+                       compressed=False, band_names=True)
 
-
-def vm_kb(field):
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError("no /proc/self/status")
 
 
 def mem_available_gb() -> float:
