@@ -245,8 +245,9 @@ def run_streamed(cmd: Sequence[str], on_line: LineFn = print, is_cancelled: Canc
     lines: "queue.Queue[Optional[str]]" = queue.Queue()
 
     def pump():
-        for ln in proc.stdout:
-            lines.put(ln.rstrip("\r\n"))
+        with proc.stdout:   # closed here at EOF (also after a cancel's kill)
+            for ln in proc.stdout:
+                lines.put(ln.rstrip("\r\n"))
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
