@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pytest
 
-from fixtures_models import s2_patch, spec_for
+from fixtures_models import s2_geotiff_around, s2_patch, spec_for
 
 from rs_embed_qgis.embedders.base import EmbedRequest
 from rs_embed_qgis.embedders.config import get_config
@@ -130,23 +130,12 @@ def test_grid_and_pooled_equal_the_authors_patch_and_tile_outputs(cfg, published
 def test_public_api_on_a_local_raster(cfg, tmp_path):
     """get_grid_and_pooled through the 'local' imagery source: a 12-band GeoTIFF, a
     640 m ROI; auto = native 10 m tile; grid on the ROI's UTM grid; metadata."""
-    import rasterio
-    from rasterio.transform import from_origin
-
     from rs_embed_qgis.embedders.api import get_grid_and_pooled
-    from rs_embed_qgis.embedders.geo import transformer, utm_epsg
     from rs_embed_qgis.embedders.imagery.fetch import target_grid
     from rs_embed_qgis.embedders.registry import describe_model
 
     lon, lat = 3.1, 52.0
-    epsg = utm_epsg(lon, lat)
-    x, y = transformer("EPSG:4326", f"EPSG:{epsg}").transform(lon, lat)
-    src = s2_patch(100, 100, bands=S2_BANDS, seed=12)
-    tif = tmp_path / "s2.tif"
-    with rasterio.open(tif, "w", driver="GTiff", width=100, height=100, count=len(S2_BANDS), dtype="uint16",
-                       crs=f"EPSG:{epsg}", transform=from_origin(round(x) - 500, round(y) + 500, 10, 10)) as ds:
-        ds.write(src.data.astype("uint16"))
-        ds.descriptions = S2_BANDS
+    tif, epsg = s2_geotiff_around(tmp_path / "s2.tif", lon, lat, 100, seed=12)
     roi = PointBuffer(lon, lat, 315)
     grid, pooled = get_grid_and_pooled("anysat", spatial=roi, temporal=TemporalSpec.year(2022), backend="local",
                                        input_prep="auto", device="cpu", input_raster=str(tif), config=cfg)

@@ -24,7 +24,7 @@ import json
 import numpy as np
 import pytest
 
-from fixtures_models import s2_patch, spec_for
+from fixtures_models import s2_geotiff_around, s2_patch, spec_for
 
 from rs_embed_qgis.embedders.base import EmbedRequest
 from rs_embed_qgis.embedders.config import get_config
@@ -163,24 +163,13 @@ def test_tiles_at_20_m_equal_the_authors_encoder_told_20_m(emb, published):
 
 
 def test_public_api_on_a_local_raster_is_georeferenced_and_recorded(emb, tmp_path):
-    import rasterio
-    from rasterio.transform import from_origin
-
     from rs_embed_qgis.embedders.api import get_grid_and_pooled
-    from rs_embed_qgis.embedders.geo import transformer, utm_epsg
     from rs_embed_qgis.embedders.imagery.fetch import target_grid
     from rs_embed_qgis.embedders.specs import PointBuffer
 
     _, cfg = emb
     lon, lat = 3.1, 52.0
-    epsg = utm_epsg(lon, lat)
-    x, y = transformer("EPSG:4326", f"EPSG:{epsg}").transform(lon, lat)
-    src = s2_patch(200, 200, bands=S2_BANDS, seed=8)
-    tif = tmp_path / "s2.tif"
-    with rasterio.open(tif, "w", driver="GTiff", width=200, height=200, count=len(S2_BANDS), dtype="uint16",
-                       crs=f"EPSG:{epsg}", transform=from_origin(round(x) - 1000, round(y) + 1000, 10, 10)) as ds:
-        ds.write(src.data.astype("uint16"))
-        ds.descriptions = S2_BANDS
+    tif, epsg = s2_geotiff_around(tmp_path / "s2.tif", lon, lat, 200, seed=8)
     roi = PointBuffer(lon, lat, 640)
     grid, pooled = get_grid_and_pooled("galileo", spatial=roi, temporal=TemporalSpec.range("2022-07-01", "2022-08-01"),
                                        backend="local", input_raster=str(tif), config=cfg)

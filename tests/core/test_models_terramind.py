@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fixtures_models import s2_patch, spec_for
+from fixtures_models import s2_geotiff_around, s2_patch, spec_for
 
 from rs_embed_qgis.embedders import api
 from rs_embed_qgis.embedders.config import get_config
@@ -212,23 +212,12 @@ def test_grid_and_pooled_equal_the_authors_backbone(emb, published, authors):
 def test_public_api_on_a_local_raster(emb, published, tmp_path):
     """get_embedding on a local 12-band GeoTIFF: the grid sits on the ROI's grid and is
     the authors' backbone on the exact tensor inspect_model_input reports."""
-    import rasterio
-    from rasterio.transform import from_origin
-
-    from rs_embed_qgis.embedders.geo import transformer, utm_epsg
     from rs_embed_qgis.embedders.imagery.fetch import target_grid
 
     e, cfg = emb
     _, _, ref = published
     lon, lat = 3.1, 52.0
-    epsg = utm_epsg(lon, lat)
-    x, y = transformer("EPSG:4326", f"EPSG:{epsg}").transform(lon, lat)
-    src = s2_patch(400, 400, bands=S2_BANDS, seed=8)
-    tif = tmp_path / "s2_l2a.tif"
-    with rasterio.open(tif, "w", driver="GTiff", width=400, height=400, count=12, dtype="uint16",
-                       crs=f"EPSG:{epsg}", transform=from_origin(round(x) - 2000, round(y) + 2000, 10, 10)) as ds:
-        ds.write(src.data.astype("uint16"))
-        ds.descriptions = tuple(S2_BANDS)
+    tif, epsg = s2_geotiff_around(tmp_path / "s2_l2a.tif", lon, lat, 400, seed=8)
     roi = BBox(lon - 0.01, lat - 0.006, lon + 0.01, lat + 0.006)
     kw = dict(spatial=roi, temporal=TemporalSpec.range("2022-06-01", "2022-07-01"), backend="local",
               input_raster=str(tif), config=cfg)

@@ -218,3 +218,24 @@ def s2_patch(height: int, width: int, bands=("B04", "B03", "B02"), seed: int = 0
         for i in range(len(bands))
     ]).astype(np.float32)
     return ImageryPatch(np.clip(data, 0, 12000), list(bands), grid, {"source": "test"})
+
+
+def s2_geotiff_around(path: Path, lon: float, lat: float, size: int, seed: int = 0):
+    """A size x size px, 10 m, uint16 GeoTIFF of all Sentinel-2 bands (named in the band
+    descriptions) centred on (lon, lat) in its UTM zone, as a user's local raster.
+    Returns (path, EPSG code)."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from rs_embed_qgis.embedders.geo import transformer, utm_epsg
+    from rs_embed_qgis.embedders.imagery.base import S2_BANDS
+
+    epsg = utm_epsg(lon, lat)
+    x, y = transformer("EPSG:4326", f"EPSG:{epsg}").transform(lon, lat)
+    half = size * 10 // 2
+    src = s2_patch(size, size, bands=S2_BANDS, seed=seed)
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=len(S2_BANDS), dtype="uint16",
+                       crs=f"EPSG:{epsg}", transform=from_origin(round(x) - half, round(y) + half, 10, 10)) as ds:
+        ds.write(src.data.astype("uint16"))
+        ds.descriptions = tuple(S2_BANDS)
+    return path, epsg
